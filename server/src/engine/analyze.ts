@@ -1,0 +1,177 @@
+import type { DocumentInput, Finding } from './types';
+import type { FactKind, FactsByKind, Rule, RuleContext, RuleOptions } from './rule';
+import { effectiveSeverity, isRuleEnabled, type RuleSelection } from './selection';
+import type { WorkspaceFacts } from '../workspace/workspace-facts';
+import { detectInputKind, type InputKind } from '../languages/detect';
+import { buildPythonFacts } from '../languages/python/facts';
+import type { ParseCache } from '../languages/python/parse-cache';
+import { parseNotebook, type NotebookCell } from '../languages/notebook';
+import { parseRequirementsFacts } from '../workspace/requirements';
+
+export interface AnalyzeContext {
+  /** The rules to run (the registry, rules/index.ts, or a subset in tests). */
+  rules: readonly Rule[];
+  workspace: WorkspaceFacts;
+  selection: RuleSelection;
+  options: RuleOptions;
+  /** Texts larger than this are not analyzed (reported as skipped). Default 8 MiB. */
+  maxBytes?: number;
+  /**
+   * Keeps the previous syntax tree per document so that an edited document is re-parsed
+   * incrementally (the language server passes one; the CLI does not need it).
+   */
+  parseCache?: ParseCache;
+}
+
+export interface AnalysisResult {
+  findings: Finding[];
+  /** Set when the document was not analyzed at all, with the reason for the user. */
+  skipped?: string;
+  /** Internal failures of single rules; the other rules' findings are still returned. */
+  errors: string[];
+}
+
+/** A finding inside a notebook: `cell` is the index among all cells, the range is relative to that cell. */
+export interface NotebookFinding extends Finding { cell: number }
+
+const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
+
+/** The engine contract of architecture.md §4. */
+export function analyze(doc: DocumentInput, ctx: AnalyzeContext): Finding[] {
+  return analyzeDocument(doc, ctx).findings;
+}
+
+export function analyzeDocument(doc: DocumentInput, ctx: AnalyzeContext): AnalysisResult {
+  const kind = detectInputKind(doc.uri, doc.languageId);
+  if (!kind) return { findings: [], errors: [], skipped: 'not a file kind ModelLint analyzes' };
+  const refusal = refuseText(doc.text, ctx.maxBytes ?? DEFAULT_MAX_BYTES);
+  if (refusal) return { findings: [], errors: [], skipped: refusal };
+  if (kind === 'notebook') {
+    const nb = analyzeNotebookText(doc, ctx);
+    return { findings: nb.findings, errors: nb.errors, skipped: nb.skipped };
+  }
+  return runRules(kind, doc, ctx);
+}
+
+/** Analyze the code cells of a notebook given as separate texts (the language server's notebook sync). */
+export function analyzeNotebookCells(uri: string, cells: NotebookCell[], ctx: AnalyzeContext): { findings: NotebookFinding[]; errors: string[] } {
+  const joined = joinCells(cells);
+  const result = runRules('python', { uri, languageId: 'python', text: joined.text }, ctx);
+  const findings: NotebookFinding[] = [];
+  for (const f of result.findings) {
+    const located = joined.locate(f);
+    if (located) findings.push(located);
+  }
+  return { findings, errors: result.errors };
+}
+
+function analyzeNotebookText(doc: DocumentInput, ctx: AnalyzeContext): { findings: NotebookFinding[]; errors: string[]; skipped?: string } {
+  const nb = parseNotebook(doc.text);
+  if ('error' in nb) return { findings: [], errors: [], skipped: nb.error };
+  return analyzeNotebookCells(doc.uri, nb.cells, ctx);
+}
+
+/**
+ * Code cells are joined into one Python text so that imports and constants of earlier cells
+ * resolve in later ones; non-code cells and IPython magics become blank lines of the same shape.
+ */
+function joinCells(cells: NotebookCell[]) {
+  const starts: { cell: number; line: number; lines: number }[] = [];
+  const parts: string[] = [];
+  let line = 0;
+  cells.forEach((cell, index) => {
+    if (cell.kind !== 'code') return;
+    const source = blankMagics(cell.source);
+    const lines = source.split('\n').length;
+    starts.push({ cell: index, line, lines });
+    parts.push(source);
+    line += lines;
+  });
+  const text = parts.join('\n');
+  const locate = (f: Finding): NotebookFinding | undefined => {
+    const owner = starts.find((s) => f.range.start.line >= s.line && f.range.start.line < s.line + s.lines);
+    if (!owner) return undefined;
+    const shift = (l: number) => Math.min(Math.max(l - owner.line, 0), owner.lines - 1);
+    const mapRange = (r: Finding['range']) => ({
+      start: { line: shift(r.start.line), character: r.start.character },
+      end: { line: shift(r.end.line), character: r.end.line >= owner.line + owner.lines ? 0 : r.end.character },
+    });
+    return {
+      ...f,
+      cell: owner.cell,
+      range: mapRange(f.range),
+      fixes: f.fixes
+        ?.filter((fix) => fix.edits.every((e) => e.range.start.line >= owner.line && e.range.end.line < owner.line + owner.lines))
+        .map((fix) => ({ ...fix, edits: fix.edits.map((e) => ({ ...e, range: mapRange(e.range) })) })),
+      related: f.related?.map((r) => (r.uri ? r : { ...r, range: mapRange(r.range) })),
+    };
+  };
+  return { text, locate };
+}
+
+/** IPython line magics and shell escapes are not Python: keep their length, drop their content. */
+function blankMagics(source: string): string {
+  return source
+    .split('\n')
+    .map((l) => (/^\s*[%!]/.test(l) ? l.replace(/[^\s]/g, ' ') : l))
+    .join('\n');
+}
+
+function refuseText(text: string, maxBytes: number): string | undefined {
+  if (text.length > maxBytes) return `file is larger than ${Math.round(maxBytes / 1048576)} MiB; not analyzed`;
+  const head = text.length > 8192 ? text.slice(0, 8192) : text;
+  if (head.includes('\u0000')) return 'binary content (NUL bytes); not analyzed';
+  return undefined;
+}
+
+const FACT_KIND: Record<InputKind, FactKind | undefined> = {
+  python: 'python',
+  notebook: 'python',
+  requirements: 'requirements',
+  pyproject: 'requirements',
+  'setup-cfg': 'requirements',
+  'conda-env': 'requirements',
+  dockerfile: 'requirements',
+};
+
+function runRules(kind: InputKind, doc: DocumentInput, ctx: AnalyzeContext): AnalysisResult {
+  const factKind = FACT_KIND[kind];
+  if (!factKind) return { findings: [], errors: [] };
+  const rules = ctx.rules.filter((r) => r.check[factKind] && isRuleEnabled(r, ctx.selection));
+  const active = factKind === 'python' ? rules.filter((r) => !r.triggers || r.triggers.some((t) => doc.text.includes(t))) : rules;
+  if (active.length === 0) return { findings: [], errors: [] };
+
+  const errors: string[] = [];
+  let facts: FactsByKind[FactKind];
+  let dispose = () => {};
+  try {
+    if (factKind === 'python') {
+      const py = buildPythonFacts(doc.text, { cache: ctx.parseCache, key: doc.uri });
+      facts = py;
+      dispose = () => py.dispose();
+    } else {
+      facts = parseRequirementsFacts(kind, doc.text, doc.uri);
+    }
+  } catch (e) {
+    return { findings: [], errors: [`could not read ${kind} file: ${(e as Error).message}`] };
+  }
+  const ruleCtx: RuleContext = { uri: doc.uri, text: doc.text, workspace: ctx.workspace, options: ctx.options };
+  const findings: Finding[] = [];
+  try {
+    for (const rule of active) {
+      const check = rule.check[factKind] as ((f: FactsByKind[FactKind], c: RuleContext) => Finding[]) | undefined;
+      if (!check) continue;
+      try {
+        for (const f of check(facts, ruleCtx)) {
+          findings.push({ ...f, severity: effectiveSeverity(f.ruleId, f.severity, ctx.selection) });
+        }
+      } catch (e) {
+        errors.push(`rule ${rule.meta.id} failed: ${(e as Error).message}`);
+      }
+    }
+  } finally {
+    dispose();
+  }
+  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.ruleId.localeCompare(b.ruleId));
+  return { findings, errors };
+}

@@ -1,0 +1,64 @@
+import type { Finding, Severity } from './types';
+import type { PythonFacts } from '../languages/python/facts';
+import type { RequirementsFacts } from '../workspace/requirements-facts';
+import type { WorkspaceFacts } from '../workspace/workspace-facts';
+
+/** Groups usable in `select` / `ignore` next to single rule ids. */
+export type RuleGroup = 'python' | 'dependencies' | 'dockerfile' | 'serving' | 'kubernetes' | 'triton' | 'model-file' | 'meta';
+
+export interface RuleReference { title: string; url: string }
+
+export interface RuleMeta {
+  /** Stable kebab-case id (rules.md "Rule ids in ModelLint"). Never reused or renamed. */
+  id: string;
+  /** Short human title. */
+  title: string;
+  /** One-sentence summary, used in hovers, `modellint rules` and SARIF. */
+  summary: string;
+  group: RuleGroup;
+  defaultSeverity: Severity;
+  fixable: 'none' | 'sometimes' | 'always';
+  /** Catalog cross-references in rules.md Part C (PY101, …). */
+  catalog: string[];
+  references: RuleReference[];
+}
+
+/** What every check receives besides its facts. */
+export interface RuleContext {
+  uri: string;
+  text: string;
+  workspace: WorkspaceFacts;
+  options: RuleOptions;
+}
+
+/** Options from the team configuration that change what rules consider safe. */
+export interface RuleOptions {
+  /** Hugging Face repo ids or globs treated as first-party (not reported by hf-unpinned-revision). */
+  trustedRepos: string[];
+  /** Overrides the torch version discovered in the workspace, e.g. "2.6.0". */
+  torchVersion?: string;
+}
+
+/** Facts by input kind; a rule registers a checker per kind it understands. */
+export interface FactsByKind {
+  python: PythonFacts;
+  requirements: RequirementsFacts;
+}
+export type FactKind = keyof FactsByKind;
+
+export type Checkers = { [K in FactKind]?: (facts: FactsByKind[K], ctx: RuleContext) => Finding[] };
+
+export interface Rule {
+  meta: RuleMeta;
+  check: Checkers;
+  /**
+   * Byte-level prefilter: words at least one of which must occur in a file's text for this rule
+   * to possibly report there. When no enabled rule's trigger occurs, the file is not even parsed.
+   * Omit to always run.
+   */
+  triggers?: string[];
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}

@@ -1,0 +1,895 @@
+import { Edit, Query, type Node, type Tree } from 'web-tree-sitter';
+import type { Range, TextEdit } from '../../engine/types';
+import { grammar, parserFor } from '../tree-sitter';
+import type { ParseCache } from './parse-cache';
+import { sameValue, UNKNOWN, type PyValue, type ValueOrigin } from './values';
+
+/**
+ * The Python front-end: parses a file with tree-sitter and answers questions the rules ask —
+ * which calls resolve to which qualified names, and what their arguments are known to be.
+ * Strings, comments and docstrings are never calls, so they never produce findings.
+ */
+
+export interface ArgFact {
+  /** The value's static resolution. */
+  value: PyValue;
+  /** Range of the value expression. */
+  range: Range;
+  /** Source text of the value expression. */
+  text: string;
+  /** For keyword arguments: the whole `name=value` range (for edits that remove it). */
+  itemRange: Range;
+  /** True when the keyword came from a `**{...}` / `**dict(...)` expansion. */
+  fromSplat?: boolean;
+}
+
+export interface CallFact {
+  range: Range;
+  /** The callee expression. */
+  calleeRange: Range;
+  calleeText: string;
+  /** The last identifier of the callee (`load` in `torch.load`). */
+  nameRange: Range;
+  /** Fully qualified name when the callee resolves through imports, e.g. `torch.load`. */
+  qname?: string;
+  /** For `x.method(...)`: `method`. */
+  methodName?: string;
+  /** For `x.method(...)`: what `x` is known to be. */
+  receiver?: PyValue;
+  /** Qualified class names `x` is known to be or derive from (classes, instances, local subclasses). */
+  receiverTypes: string[];
+  /** The argument list `( … )`. */
+  argumentsRange: Range;
+  positional: ArgFact[];
+  keywords: Map<string, ArgFact>;
+  /** A `**kwargs` / `*args` whose content is not known: any keyword may be hidden in it. */
+  hasOpaqueSplat: boolean;
+  /** Qualified names of the context managers of `with` statements that enclose the call. */
+  enclosingWith: string[];
+  /** Name of the innermost enclosing function, if any. */
+  enclosingFunction?: string;
+  /** 0-based line of the call start. */
+  line: number;
+}
+
+export interface EnvAssignment { name: string; value: PyValue; range: Range; valueRange: Range }
+export interface AttributeAssignment { target: string; range: Range }
+
+export interface PythonFacts {
+  readonly text: string;
+  /** All calls, in document order. */
+  readonly calls: CallFact[];
+  /** `os.environ[...] = …`, `os.environ.setdefault(…)`, `os.putenv(…)`, `os.environ.update({...})`. */
+  readonly envAssignments: EnvAssignment[];
+  /** Assignments whose target is an attribute of an imported module (`mod.attr = …`), by qualified target. */
+  readonly attributeAssignments: AttributeAssignment[];
+  /** Local classes and the transitive qualified names of their bases. */
+  classBases(name: string): string[];
+  /** Whether the tree has syntax errors (rules still run on what parsed). */
+  readonly hasSyntaxErrors: boolean;
+  /** An edit that inserts `argument` (e.g. `weights_only=True`) as the last argument of `call`. */
+  appendArgumentEdit(call: CallFact, argument: string): TextEdit;
+  /** An edit that removes a keyword argument together with its separating comma. */
+  removeArgumentEdit(call: CallFact, arg: ArgFact): TextEdit;
+  /** Release the syntax tree unless a parse cache owns it. */
+  dispose(): void;
+}
+
+const QUERY_SOURCE = `
+(import_statement) @import
+(import_from_statement) @import_from
+(assignment) @assign
+(augmented_assignment left: (identifier) @rebind)
+(for_statement left: (_) @rebind_pattern)
+(for_in_clause left: (_) @rebind_pattern)
+(as_pattern_target (identifier) @rebind)
+(named_expression name: (identifier) @rebind)
+(global_statement (identifier) @rebind)
+(call) @call
+(function_definition) @function
+(class_definition) @class
+(with_statement) @with
+`;
+
+let query: Query | undefined;
+function pythonQuery(): Query {
+  query ??= new Query(grammar('python'), QUERY_SOURCE);
+  return query;
+}
+
+/** A wall-clock bound for one parse; past it the parse is cancelled (pathological input). */
+const PARSE_TIME_LIMIT_MS = 3000;
+const MAX_EVAL_DEPTH = 24;
+
+export interface BuildOptions { cache?: ParseCache; key?: string }
+
+export function buildPythonFacts(text: string, options: BuildOptions = {}): PythonFacts {
+  const tree = parse(text, options);
+  const owned = !(options.cache && options.key);
+  try {
+    return new PythonFile(text, tree, owned);
+  } catch (e) {
+    if (owned) tree.delete();
+    throw e;
+  }
+}
+
+function parse(text: string, options: BuildOptions): Tree {
+  const parser = parserFor('python');
+  const started = Date.now();
+  const parseOptions = { progressCallback: () => Date.now() - started > PARSE_TIME_LIMIT_MS };
+  let tree: Tree | null;
+  const cached = options.cache && options.key ? options.cache.get(options.key) : undefined;
+  if (cached && cached.text !== text) {
+    const edited = cached.tree.copy();
+    edited.edit(new Edit(diffEdit(cached.text, text)));
+    tree = parser.parse(text, edited, parseOptions);
+    edited.delete();
+  } else if (cached) {
+    tree = cached.tree.copy();
+  } else {
+    tree = parser.parse(text, null, parseOptions);
+  }
+  parser.reset();
+  if (!tree) throw new Error(`parsing took longer than ${PARSE_TIME_LIMIT_MS} ms and was cancelled`);
+  if (options.cache && options.key) options.cache.set(options.key, text, tree);
+  return tree;
+}
+
+/** One edit describing the change between two texts (common prefix and suffix kept). */
+function diffEdit(oldText: string, newText: string) {
+  let start = 0;
+  const minLen = Math.min(oldText.length, newText.length);
+  while (start < minLen && oldText.charCodeAt(start) === newText.charCodeAt(start)) start++;
+  let oldEnd = oldText.length;
+  let newEnd = newText.length;
+  while (oldEnd > start && newEnd > start && oldText.charCodeAt(oldEnd - 1) === newText.charCodeAt(newEnd - 1)) {
+    oldEnd--;
+    newEnd--;
+  }
+  return {
+    startIndex: start,
+    oldEndIndex: oldEnd,
+    newEndIndex: newEnd,
+    startPosition: pointAt(oldText, start),
+    oldEndPosition: pointAt(oldText, oldEnd),
+    newEndPosition: pointAt(newText, newEnd),
+  };
+}
+
+function pointAt(text: string, index: number) {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: index - lineStart };
+}
+
+export function nodeRange(n: Node): Range {
+  return {
+    start: { line: n.startPosition.row, character: n.startPosition.column },
+    end: { line: n.endPosition.row, character: n.endPosition.column },
+  };
+}
+
+interface Scope {
+  kind: 'module' | 'function';
+  name?: string;
+  start: number;
+  end: number;
+  parent?: Scope;
+  /** name → value expressions assigned to it in this scope; `null` marks an opaque rebinding. */
+  assigned: Map<string, (Node | null)[]>;
+  /** parameter name → default value node (null when the parameter has no default). */
+  params: Map<string, Node | null>;
+}
+
+interface ArgparseOption { dest: string; flag: string; value: PyValue }
+
+const PATH_CONSTRUCTORS = new Set([
+  'pathlib.Path', 'pathlib.PurePath', 'pathlib.PosixPath', 'pathlib.WindowsPath', 'pathlib.PurePosixPath', 'pathlib.PureWindowsPath',
+  'os.path.join', 'os.path.abspath', 'os.path.realpath', 'os.path.expanduser', 'os.path.normpath', 'os.path.dirname',
+  'os.getcwd', 'tempfile.mkdtemp', 'tempfile.gettempdir', 'posixpath.join', 'ntpath.join', 'pathlib.Path.home', 'pathlib.Path.cwd',
+]);
+const PATH_METHODS = new Set(['joinpath', 'with_suffix', 'with_name', 'resolve', 'absolute', 'expanduser', 'parent', 'with_stem']);
+
+class PythonFile implements PythonFacts {
+  readonly calls: CallFact[] = [];
+  readonly envAssignments: EnvAssignment[] = [];
+  readonly attributeAssignments: AttributeAssignment[] = [];
+  readonly hasSyntaxErrors: boolean;
+
+  private readonly imports = new Map<string, string>();
+  private readonly classes = new Map<string, Node>();
+  private readonly functions = new Set<string>();
+  private readonly module: Scope;
+  private readonly scopes: Scope[] = [];
+  private argparse?: Map<string, ArgparseOption>;
+  private readonly argparseCalls: Node[] = [];
+  private readonly callNodes: { node: Node; scope: Scope; withs: string[]; fn?: string }[] = [];
+  private readonly classBaseCache = new Map<string, string[]>();
+
+  constructor(readonly text: string, private readonly tree: Tree, private readonly owned: boolean) {
+    const root = tree.rootNode;
+    this.hasSyntaxErrors = root.hasError;
+    this.module = { kind: 'module', start: 0, end: text.length, assigned: new Map(), params: new Map() };
+    this.collect(root);
+    for (const c of this.callNodes) {
+      const fact = this.callFact(c.node, c.scope, c.withs, c.fn);
+      if (fact) this.calls.push(fact);
+    }
+  }
+
+  dispose(): void {
+    if (this.owned) this.tree.delete();
+  }
+
+  // ---- collection --------------------------------------------------------------------------
+
+  private collect(root: Node): void {
+    const stack: Scope[] = [this.module];
+    const withNodes: Node[] = [];
+    const scopeAt = (n: Node): Scope => {
+      while (stack.length > 1 && n.startIndex >= stack[stack.length - 1].end) stack.pop();
+      return stack[stack.length - 1];
+    };
+    const started = Date.now();
+    const captures = pythonQuery().captures(root, { progressCallback: () => Date.now() - started > PARSE_TIME_LIMIT_MS });
+    const calls: { node: Node; scope: Scope }[] = [];
+    for (const { name, node } of captures) {
+      const scope = scopeAt(node);
+      switch (name) {
+        case 'import':
+        case 'import_from':
+          this.collectImport(node, name === 'import_from');
+          break;
+        case 'assign':
+          this.collectAssignment(node, scope);
+          break;
+        case 'rebind':
+          this.rebind(scope, node.text);
+          break;
+        case 'rebind_pattern':
+          for (const id of identifiersIn(node)) this.rebind(scope, id);
+          break;
+        case 'function': {
+          const fname = node.childForFieldName('name')?.text ?? '';
+          if (scope === this.module) this.functions.add(fname);
+          else this.rebind(scope, fname);
+          const fscope: Scope = { kind: 'function', name: fname, start: node.startIndex, end: node.endIndex, parent: scope, assigned: new Map(), params: new Map() };
+          this.collectParams(node.childForFieldName('parameters'), fscope);
+          stack.push(fscope);
+          this.scopes.push(fscope);
+          break;
+        }
+        case 'class': {
+          const cname = node.childForFieldName('name')?.text;
+          if (cname) this.classes.set(cname, node);
+          break;
+        }
+        case 'with':
+          withNodes.push(node);
+          break;
+        case 'call': {
+          calls.push({ node, scope });
+          const fn = node.childForFieldName('function');
+          if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'add_argument') this.argparseCalls.push(node);
+          break;
+        }
+      }
+    }
+    // Context managers of enclosing `with` bodies (e.g. torch.serialization.safe_globals); needs all imports first.
+    const withs = withNodes.map((w) => {
+      const body = w.childForFieldName('body');
+      return { start: body?.startIndex ?? w.endIndex, end: w.endIndex, names: this.withContextNodes(w).map((c) => this.calleeQname(c.childForFieldName('function'), this.scopeOf(c)) ?? '').filter(Boolean) };
+    });
+    for (const { node, scope } of calls) {
+      const enclosing = withs.length ? withs.filter((w) => node.startIndex >= w.start && node.startIndex < w.end).flatMap((w) => w.names) : [];
+      this.callNodes.push({ node, scope, withs: enclosing, fn: scope.kind === 'function' ? scope.name : undefined });
+    }
+  }
+
+  private withContextNodes(withNode: Node): Node[] {
+    const out: Node[] = [];
+    const clause = withNode.namedChildren.find((c) => c?.type === 'with_clause');
+    for (const item of clause?.namedChildren ?? []) {
+      let v = item?.childForFieldName('value') ?? null;
+      if (v?.type === 'as_pattern') v = v.namedChild(0);
+      if (v?.type === 'call') out.push(v);
+    }
+    return out;
+  }
+
+  private collectImport(node: Node, isFrom: boolean): void {
+    if (!isFrom) {
+      for (const item of node.childrenForFieldName('name')) {
+        if (!item) continue;
+        if (item.type === 'aliased_import') {
+          const name = item.childForFieldName('name')?.text;
+          const alias = item.childForFieldName('alias')?.text;
+          if (name && alias) this.imports.set(alias, name);
+        } else {
+          // `import a.b.c` binds `a`; attribute access then spells the rest.
+          const first = item.text.split('.')[0];
+          this.imports.set(first, first);
+        }
+      }
+      return;
+    }
+    const moduleNode = node.childForFieldName('module_name');
+    if (!moduleNode || moduleNode.type === 'relative_import') {
+      // Relative imports are project-local code: bind the names so they are not mistaken for builtins.
+      for (const item of node.childrenForFieldName('name')) {
+        const local = item?.type === 'aliased_import' ? item.childForFieldName('alias')?.text : item?.text;
+        if (local) this.imports.set(local, `.${local}`);
+      }
+      return;
+    }
+    const mod = moduleNode.text.replace(/\s+/g, '');
+    for (const item of node.childrenForFieldName('name')) {
+      if (!item) continue;
+      if (item.type === 'aliased_import') {
+        const name = item.childForFieldName('name')?.text;
+        const alias = item.childForFieldName('alias')?.text;
+        if (name && alias) this.imports.set(alias, `${mod}.${name}`);
+      } else {
+        this.imports.set(item.text, `${mod}.${item.text}`);
+      }
+    }
+  }
+
+  private collectParams(params: Node | null, scope: Scope): void {
+    for (const p of params?.namedChildren ?? []) {
+      if (!p) continue;
+      switch (p.type) {
+        case 'identifier':
+          scope.params.set(p.text, null);
+          break;
+        case 'typed_parameter': {
+          const id = p.namedChildren.find((c) => c?.type === 'identifier');
+          if (id) scope.params.set(id.text, null);
+          break;
+        }
+        case 'default_parameter':
+        case 'typed_default_parameter': {
+          const name = p.childForFieldName('name')?.text;
+          if (name) scope.params.set(name, p.childForFieldName('value'));
+          break;
+        }
+        case 'list_splat_pattern':
+        case 'dictionary_splat_pattern': {
+          const id = p.namedChildren.find((c) => c?.type === 'identifier');
+          if (id) scope.params.set(id.text, null);
+          break;
+        }
+      }
+    }
+  }
+
+  private rebind(scope: Scope, name: string): void {
+    const list = scope.assigned.get(name) ?? [];
+    list.push(null);
+    scope.assigned.set(name, list);
+  }
+
+  private collectAssignment(node: Node, scope: Scope): void {
+    const left = node.childForFieldName('left');
+    let right = node.childForFieldName('right');
+    // `a = b = value`: the inner assignment is captured separately; give `a` the innermost value.
+    while (right?.type === 'assignment') right = right.childForFieldName('right');
+    if (!left) return;
+    if (left.type === 'identifier') {
+      const list = scope.assigned.get(left.text) ?? [];
+      list.push(right);
+      scope.assigned.set(left.text, list);
+    } else if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && right && (right.type === 'expression_list' || right.type === 'tuple')) {
+      const names = left.namedChildren;
+      const values = right.namedChildren;
+      names.forEach((n, i) => {
+        if (!n) return;
+        if (n.type === 'identifier' && names.length === values.length) {
+          const list = scope.assigned.get(n.text) ?? [];
+          list.push(values[i]);
+          scope.assigned.set(n.text, list);
+        } else {
+          for (const id of identifiersIn(n)) this.rebind(scope, id);
+        }
+      });
+    } else if (left.type === 'subscript') {
+      this.collectEnvSubscriptAssignment(left, right, node, scope);
+    } else if (left.type === 'attribute') {
+      const target = this.exprQname(left, scope);
+      if (target && !target.startsWith('.')) this.attributeAssignments.push({ target, range: nodeRange(node) });
+    } else {
+      for (const id of identifiersIn(left)) this.rebind(scope, id);
+    }
+  }
+
+  private collectEnvSubscriptAssignment(left: Node, right: Node | null, node: Node, scope: Scope): void {
+    const obj = left.childForFieldName('value');
+    const key = left.childForFieldName('subscript');
+    if (!obj || !key || !right) return;
+    if (this.exprQname(obj, scope) !== 'os.environ') return;
+    const name = this.evaluate(key, scope);
+    if (name.kind !== 'string') return;
+    this.envAssignments.push({ name: name.value, value: this.evaluate(right, scope), range: nodeRange(node), valueRange: nodeRange(right) });
+  }
+
+  // ---- calls -------------------------------------------------------------------------------
+
+  private callFact(node: Node, scope: Scope, withs: string[], fn?: string): CallFact | undefined {
+    const fnNode = node.childForFieldName('function');
+    const args = node.childForFieldName('arguments');
+    if (!fnNode || !args || args.type !== 'argument_list') return undefined;
+    let nameNode: Node = fnNode;
+    let methodName: string | undefined;
+    let receiver: PyValue | undefined;
+    let receiverTypes: string[] = [];
+    let qname: string | undefined;
+    if (fnNode.type === 'attribute') {
+      const attr = fnNode.childForFieldName('attribute');
+      const obj = fnNode.childForFieldName('object');
+      if (attr) nameNode = attr;
+      methodName = attr?.text;
+      if (obj && methodName) {
+        receiver = this.evaluate(obj, scope);
+        receiverTypes = this.typesOf(receiver);
+        if (receiver.kind === 'qname') qname = `${receiver.qname}.${methodName}`;
+        else if (receiver.kind === 'call') qname = `${receiver.callee}.${methodName}`;
+      }
+    } else if (fnNode.type === 'identifier') {
+      const v = this.resolveName(fnNode.text, scope, 0);
+      if (v.kind === 'qname') qname = v.qname;
+      else if (v.kind === 'unknown' && !this.isBoundLocally(fnNode.text, scope)) qname = fnNode.text; // a builtin
+    }
+    if (qname?.startsWith('.')) qname = undefined;
+    const positional: ArgFact[] = [];
+    const keywords = new Map<string, ArgFact>();
+    let hasOpaqueSplat = false;
+    for (const a of args.namedChildren) {
+      if (!a || a.type === 'comment') continue;
+      if (a.type === 'keyword_argument') {
+        const name = a.childForFieldName('name')?.text;
+        const value = a.childForFieldName('value');
+        if (name && value) keywords.set(name, { value: this.evaluate(value, scope), range: nodeRange(value), text: value.text, itemRange: nodeRange(a) });
+      } else if (a.type === 'dictionary_splat') {
+        const inner = a.namedChild(0);
+        const v = inner ? this.evaluate(inner, scope) : UNKNOWN;
+        if (v.kind === 'dict') {
+          for (const [k, val] of v.entries) {
+            if (!keywords.has(k)) keywords.set(k, { value: withOrigin(val, { kind: 'keyword-dict' }), range: nodeRange(a), text: a.text, itemRange: nodeRange(a), fromSplat: true });
+          }
+          if (!v.complete) hasOpaqueSplat = true;
+        } else {
+          hasOpaqueSplat = true;
+        }
+      } else if (a.type === 'list_splat') {
+        hasOpaqueSplat = true;
+      } else {
+        positional.push({ value: this.evaluate(a, scope), range: nodeRange(a), text: a.text, itemRange: nodeRange(a) });
+      }
+    }
+    return {
+      range: nodeRange(node),
+      calleeRange: nodeRange(fnNode),
+      calleeText: fnNode.text,
+      nameRange: nodeRange(nameNode),
+      qname,
+      methodName,
+      receiver,
+      receiverTypes,
+      argumentsRange: nodeRange(args),
+      positional,
+      keywords,
+      hasOpaqueSplat,
+      enclosingWith: withs,
+      enclosingFunction: fn,
+      line: node.startPosition.row,
+    };
+  }
+
+  private typesOf(v: PyValue): string[] {
+    switch (v.kind) {
+      case 'qname':
+        return [v.qname];
+      case 'call':
+        return [v.callee];
+      case 'local-class':
+        return v.bases;
+      default:
+        return [];
+    }
+  }
+
+  private isBoundLocally(name: string, scope: Scope): boolean {
+    for (let s: Scope | undefined = scope; s; s = s.parent) {
+      if (s.assigned.has(name) || s.params.has(name)) return true;
+    }
+    return this.classes.has(name) || this.functions.has(name) || this.imports.has(name);
+  }
+
+  classBases(name: string): string[] {
+    const cached = this.classBaseCache.get(name);
+    if (cached) return cached;
+    this.classBaseCache.set(name, []); // cycle guard
+    const node = this.classes.get(name);
+    const out: string[] = [];
+    for (const b of node?.childForFieldName('superclasses')?.namedChildren ?? []) {
+      if (!b || b.type === 'keyword_argument') continue;
+      if (b.type === 'identifier' && this.classes.has(b.text) && !this.imports.has(b.text)) {
+        out.push(...this.classBases(b.text));
+        continue;
+      }
+      const q = this.exprQname(b, this.module);
+      if (q) out.push(q);
+    }
+    this.classBaseCache.set(name, out);
+    return out;
+  }
+
+  // ---- values ------------------------------------------------------------------------------
+
+  /** The qualified name an expression refers to (`np.load` → `numpy.load`), if it is an import path. */
+  private exprQname(n: Node, scope: Scope): string | undefined {
+    const v = this.evaluate(n, scope);
+    return v.kind === 'qname' ? v.qname : undefined;
+  }
+
+  private calleeQname(fnNode: Node | null, scope: Scope): string | undefined {
+    if (!fnNode) return undefined;
+    const v = this.evaluate(fnNode, scope);
+    return v.kind === 'qname' ? v.qname : undefined;
+  }
+
+  private scopeOf(n: Node): Scope {
+    let best: Scope = this.module;
+    for (const s of this.scopes) {
+      if (n.startIndex >= s.start && n.startIndex < s.end && s.start >= best.start) best = s;
+    }
+    return best;
+  }
+
+  evaluate(n: Node, scope: Scope, depth = 0): PyValue {
+    if (depth > MAX_EVAL_DEPTH) return UNKNOWN;
+    switch (n.type) {
+      case 'true':
+        return { kind: 'bool', value: true, origin: { kind: 'literal' } };
+      case 'false':
+        return { kind: 'bool', value: false, origin: { kind: 'literal' } };
+      case 'none':
+        return { kind: 'none', origin: { kind: 'literal' } };
+      case 'integer':
+      case 'float': {
+        const num = Number(n.text.replace(/_/g, ''));
+        return Number.isFinite(num) ? { kind: 'number', value: num, origin: { kind: 'literal' } } : UNKNOWN;
+      }
+      case 'string':
+        return stringLiteral(n);
+      case 'concatenated_string': {
+        let acc = '';
+        for (const part of n.namedChildren) {
+          if (!part) continue;
+          const v = stringLiteral(part);
+          if (v.kind === 'string') acc += v.value;
+          else if (v.kind === 'fstring') return { kind: 'fstring', prefix: acc + v.prefix };
+          else return UNKNOWN;
+        }
+        return { kind: 'string', value: acc, origin: { kind: 'literal' } };
+      }
+      case 'parenthesized_expression': {
+        const inner = n.namedChild(0);
+        return inner ? this.evaluate(inner, scope, depth + 1) : UNKNOWN;
+      }
+      case 'not_operator': {
+        const arg = n.childForFieldName('argument');
+        const v = arg ? this.evaluate(arg, scope, depth + 1) : UNKNOWN;
+        return v.kind === 'bool' ? { kind: 'bool', value: !v.value, origin: v.origin } : UNKNOWN;
+      }
+      case 'identifier':
+        return this.resolveName(n.text, this.scopeAtNode(n, scope), depth + 1);
+      case 'attribute':
+        return this.evaluateAttribute(n, scope, depth);
+      case 'call':
+        return this.evaluateCall(n, scope, depth);
+      case 'dictionary':
+        return this.evaluateDict(n, scope, depth);
+      case 'list':
+      case 'tuple':
+        return { kind: 'list', items: n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => this.evaluate(c, scope, depth + 1)) };
+      case 'binary_operator': {
+        const op = n.childForFieldName('operator')?.text;
+        const l = n.childForFieldName('left');
+        const r = n.childForFieldName('right');
+        if (!l || !r) return UNKNOWN;
+        const lv = this.evaluate(l, scope, depth + 1);
+        if (op === '/' && lv.kind === 'path') return { kind: 'path' };
+        if (op === '+') {
+          const rv = this.evaluate(r, scope, depth + 1);
+          if (lv.kind === 'string' && rv.kind === 'string') return { kind: 'string', value: lv.value + rv.value, origin: lv.origin };
+          if (lv.kind === 'string') return { kind: 'fstring', prefix: lv.value };
+        }
+        return UNKNOWN;
+      }
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  /** Identifier nodes are evaluated in the scope that encloses them (a default value lives in the outer scope). */
+  private scopeAtNode(n: Node, fallback: Scope): Scope {
+    return n.startIndex >= fallback.start && n.startIndex < fallback.end ? fallback : this.scopeOf(n);
+  }
+
+  private resolveName(name: string, scope: Scope, depth: number): PyValue {
+    if (depth > MAX_EVAL_DEPTH) return UNKNOWN;
+    for (let s: Scope | undefined = scope; s; s = s.parent) {
+      const assigned = s.assigned.get(name);
+      if (assigned) {
+        if (s.params.has(name)) return UNKNOWN; // a parameter reassigned in the body
+        return this.unify(assigned, s, depth, name);
+      }
+      if (s.params.has(name)) {
+        const def = s.params.get(name);
+        if (!def) return UNKNOWN;
+        const v = this.evaluate(def, s.parent ?? this.module, depth + 1);
+        return withOrigin(v, { kind: 'parameter-default', name, range: nodeRange(def) });
+      }
+    }
+    const imported = this.imports.get(name);
+    if (imported !== undefined) return { kind: 'qname', qname: imported };
+    if (this.classes.has(name)) return { kind: 'local-class', name, bases: this.classBases(name) };
+    return UNKNOWN;
+  }
+
+  /** All assignments of a name in one scope must agree for the name to have a value (reaching definitions, conservatively). */
+  private unify(nodes: (Node | null)[], scope: Scope, depth: number, name: string): PyValue {
+    let result: PyValue | undefined;
+    for (const n of nodes) {
+      if (!n) return UNKNOWN;
+      const v = this.evaluate(n, scope, depth + 1);
+      if (v.kind === 'unknown') return UNKNOWN;
+      if (!result) result = v;
+      else if (!sameValue(result, v)) return UNKNOWN;
+    }
+    if (!result) return UNKNOWN;
+    if (result.kind === 'qname' || result.kind === 'call' || result.kind === 'local-class' || result.kind === 'dict' || result.kind === 'path') return result;
+    const def = nodes[0];
+    return withOrigin(result, { kind: 'constant', name, range: def ? nodeRange(def) : undefined });
+  }
+
+  private evaluateAttribute(n: Node, scope: Scope, depth: number): PyValue {
+    const obj = n.childForFieldName('object');
+    const attr = n.childForFieldName('attribute')?.text;
+    if (!obj || !attr) return UNKNOWN;
+    const base = this.evaluate(obj, scope, depth + 1);
+    if (base.kind === 'qname') return { kind: 'qname', qname: `${base.qname}.${attr}` };
+    if (base.kind === 'path') return PATH_METHODS.has(attr) ? { kind: 'path' } : UNKNOWN;
+    if (base.kind === 'call' && isParseArgs(base.callee)) return this.argparseValue(attr);
+    if (base.kind === 'unknown' && obj.type === 'identifier' && this.looksLikeParsedArgs(obj, scope)) return this.argparseValue(attr);
+    return UNKNOWN;
+  }
+
+  /** `args.x` where `args` is a parameter of the conventional names and the file defines the option. */
+  private looksLikeParsedArgs(obj: Node, scope: Scope): boolean {
+    if (!/^(args|opts?|options|cli_args|flags|hparams|cfg|config|parsed(_args)?)$/.test(obj.text)) return false;
+    for (let s: Scope | undefined = this.scopeAtNode(obj, scope); s; s = s.parent) {
+      if (s.params.has(obj.text)) return !s.params.get(obj.text) && !s.assigned.has(obj.text);
+      if (s.assigned.has(obj.text)) return false;
+    }
+    return false;
+  }
+
+  private argparseValue(dest: string): PyValue {
+    const opt = this.argparseOptions().get(dest);
+    return opt ? opt.value : UNKNOWN;
+  }
+
+  private argparseOptions(): Map<string, ArgparseOption> {
+    if (this.argparse) return this.argparse;
+    const out = new Map<string, ArgparseOption>();
+    this.argparse = out;
+    for (const call of this.argparseCalls) {
+      const args = call.childForFieldName('arguments');
+      const flags: string[] = [];
+      const kw = new Map<string, Node>();
+      for (const a of args?.namedChildren ?? []) {
+        if (!a) continue;
+        if (a.type === 'keyword_argument') {
+          const k = a.childForFieldName('name')?.text;
+          const v = a.childForFieldName('value');
+          if (k && v) kw.set(k, v);
+        } else if (a.type === 'string') {
+          const s = stringLiteral(a);
+          if (s.kind === 'string') flags.push(s.value);
+        }
+      }
+      if (flags.length === 0) continue;
+      const scope = this.scopeOf(call);
+      const destNode = kw.get('dest');
+      const destValue = destNode ? this.evaluate(destNode, scope) : undefined;
+      const long = flags.find((f) => f.startsWith('--')) ?? flags[0];
+      const dest = destValue?.kind === 'string' ? destValue.value : long.replace(/^-+/, '').replace(/-/g, '_');
+      const action = kw.get('action');
+      const actionValue = action ? this.evaluate(action, scope) : undefined;
+      const origin: ValueOrigin = { kind: 'argparse-default', name: long, range: nodeRange(call) };
+      let value: PyValue;
+      const defNode = kw.get('default');
+      if (defNode) value = this.evaluate(defNode, scope);
+      else if (actionValue?.kind === 'string' && actionValue.value === 'store_true') value = { kind: 'bool', value: false };
+      else if (actionValue?.kind === 'string' && actionValue.value === 'store_false') value = { kind: 'bool', value: true };
+      else if (action && actionValue?.kind !== 'string') value = UNKNOWN; // e.g. BooleanOptionalAction without default
+      else value = { kind: 'none' };
+      if (out.has(dest)) out.set(dest, { dest, flag: long, value: UNKNOWN });
+      else out.set(dest, { dest, flag: long, value: withOrigin(value, origin) });
+    }
+    return out;
+  }
+
+  private evaluateCall(n: Node, scope: Scope, depth: number): PyValue {
+    const fnNode = n.childForFieldName('function');
+    const args = n.childForFieldName('arguments');
+    if (!fnNode) return UNKNOWN;
+    const callee = this.evaluate(fnNode, scope, depth + 1);
+    const firstArg = args?.namedChildren.find((c) => c && c.type !== 'comment' && c.type !== 'keyword_argument') ?? null;
+    if (callee.kind === 'qname' || (callee.kind === 'unknown' && fnNode.type === 'identifier' && !this.isBoundLocally(fnNode.text, scope))) {
+      const q = callee.kind === 'qname' ? callee.qname : fnNode.text;
+      if (q === '__import__' || q === 'importlib.import_module') {
+        const modName = firstArg ? this.evaluate(firstArg, scope, depth + 1) : UNKNOWN;
+        return modName.kind === 'string' ? { kind: 'qname', qname: modName.value } : UNKNOWN;
+      }
+      if (PATH_CONSTRUCTORS.has(q)) return { kind: 'path' };
+      if (q === 'str' && firstArg) {
+        const inner = this.evaluate(firstArg, scope, depth + 1);
+        return inner.kind === 'path' || inner.kind === 'string' ? inner : UNKNOWN;
+      }
+      if (q === 'dict') return this.evaluateDictCall(args, scope, depth);
+      if (q === 'bool' && firstArg) {
+        const inner = this.evaluate(firstArg, scope, depth + 1);
+        return inner.kind === 'bool' ? inner : UNKNOWN;
+      }
+      return { kind: 'call', callee: q };
+    }
+    if (callee.kind === 'local-class') return { kind: 'call', callee: callee.bases[0] ?? `.${callee.name}` };
+    if (callee.kind === 'path') return { kind: 'path' };
+    if (fnNode.type === 'attribute') {
+      const method = fnNode.childForFieldName('attribute')?.text ?? '';
+      const obj = fnNode.childForFieldName('object');
+      const objValue = obj ? this.evaluate(obj, scope, depth + 1) : UNKNOWN;
+      if (objValue.kind === 'path' && PATH_METHODS.has(method)) return { kind: 'path' };
+      if (objValue.kind === 'call') return { kind: 'call', callee: `${objValue.callee}.${method}` };
+      if (method === 'parse_args') return { kind: 'call', callee: 'argparse.ArgumentParser.parse_args' };
+    }
+    return UNKNOWN;
+  }
+
+  private evaluateDict(n: Node, scope: Scope, depth: number): PyValue {
+    const entries = new Map<string, PyValue>();
+    let complete = true;
+    for (const child of n.namedChildren) {
+      if (!child || child.type === 'comment') continue;
+      if (child.type === 'pair') {
+        const k = child.childForFieldName('key');
+        const v = child.childForFieldName('value');
+        const key = k ? this.evaluate(k, scope, depth + 1) : UNKNOWN;
+        if (key.kind === 'string' && v) entries.set(key.value, this.evaluate(v, scope, depth + 1));
+        else complete = false;
+      } else if (child.type === 'dictionary_splat') {
+        const inner = child.namedChild(0);
+        const v = inner ? this.evaluate(inner, scope, depth + 1) : UNKNOWN;
+        if (v.kind === 'dict') {
+          for (const [k, val] of v.entries) entries.set(k, val);
+          complete &&= v.complete;
+        } else complete = false;
+      } else complete = false;
+    }
+    return { kind: 'dict', entries, complete };
+  }
+
+  private evaluateDictCall(args: Node | null, scope: Scope, depth: number): PyValue {
+    const entries = new Map<string, PyValue>();
+    let complete = true;
+    for (const a of args?.namedChildren ?? []) {
+      if (!a || a.type === 'comment') continue;
+      if (a.type === 'keyword_argument') {
+        const k = a.childForFieldName('name')?.text;
+        const v = a.childForFieldName('value');
+        if (k && v) entries.set(k, this.evaluate(v, scope, depth + 1));
+      } else {
+        const v = this.evaluate(a.type === 'dictionary_splat' ? a.namedChild(0) ?? a : a, scope, depth + 1);
+        if (v.kind === 'dict') {
+          for (const [k, val] of v.entries) entries.set(k, val);
+          complete &&= v.complete;
+        } else complete = false;
+      }
+    }
+    return { kind: 'dict', entries, complete };
+  }
+
+  // ---- edits -------------------------------------------------------------------------------
+
+  appendArgumentEdit(call: CallFact, argument: string): TextEdit {
+    const close = call.argumentsRange.end;
+    const closePos = { line: close.line, character: Math.max(close.character - 1, 0) };
+    const inner = this.textInRange({ start: call.argumentsRange.start, end: closePos }).slice(1);
+    const trimmed = inner.replace(/\s+$/, '');
+    const hasArgs = trimmed.replace(/#[^\n]*/g, '').trim().length > 0;
+    const endsWithComma = /,\s*(#[^\n]*)?$/.test(trimmed);
+    if (!hasArgs) return { range: { start: closePos, end: closePos }, newText: argument };
+    // Insert right after the last argument so a trailing comment or newline before `)` stays in place.
+    const lastEnd = this.positionAfter(call.argumentsRange.start, 1 + trimmed.length);
+    if (endsWithComma) {
+      const multiline = /\n/.test(inner);
+      const indent = multiline ? /\n([ \t]*)\S[^\n]*$/.exec(trimmed)?.[1] ?? '    ' : ' ';
+      return { range: { start: lastEnd, end: lastEnd }, newText: multiline ? `\n${indent}${argument},` : ` ${argument}` };
+    }
+    return { range: { start: lastEnd, end: lastEnd }, newText: `, ${argument}` };
+  }
+
+  removeArgumentEdit(call: CallFact, arg: ArgFact): TextEdit {
+    const items = [...call.positional.map((a) => a.itemRange), ...[...call.keywords.values()].filter((k) => !k.fromSplat).map((k) => k.itemRange)].sort(comparePos);
+    const idx = items.findIndex((r) => comparePos(r, arg.itemRange) === 0);
+    if (idx > 0) return { range: { start: items[idx - 1].end, end: arg.itemRange.end }, newText: '' };
+    if (idx === 0 && items.length > 1) return { range: { start: arg.itemRange.start, end: items[1].start }, newText: '' };
+    // The only argument: remove it and a trailing comma, keep the parentheses.
+    const closePos = { line: call.argumentsRange.end.line, character: call.argumentsRange.end.character - 1 };
+    const openPos = { line: call.argumentsRange.start.line, character: call.argumentsRange.start.character + 1 };
+    return { range: { start: openPos, end: closePos }, newText: '' };
+  }
+
+  private lineOffsets?: number[];
+  private offsetOf(p: { line: number; character: number }): number {
+    if (!this.lineOffsets) {
+      this.lineOffsets = [0];
+      for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) this.lineOffsets.push(i + 1);
+    }
+    return (this.lineOffsets[p.line] ?? this.text.length) + p.character;
+  }
+  private textInRange(r: Range): string {
+    return this.text.slice(this.offsetOf(r.start), this.offsetOf(r.end));
+  }
+  private positionAfter(start: { line: number; character: number }, length: number): { line: number; character: number } {
+    const offset = this.offsetOf(start) + length;
+    const before = this.text.slice(this.offsetOf(start), offset);
+    const lines = before.split('\n');
+    if (lines.length === 1) return { line: start.line, character: start.character + length };
+    return { line: start.line + lines.length - 1, character: lines[lines.length - 1].length };
+  }
+}
+
+function comparePos(a: Range, b: Range): number {
+  return a.start.line - b.start.line || a.start.character - b.start.character;
+}
+
+function withOrigin(v: PyValue, origin: ValueOrigin): PyValue {
+  return { ...v, origin } as PyValue;
+}
+
+function isParseArgs(callee: string): boolean {
+  return /(^|\.)parse_(known_)?args$/.test(callee) || callee === 'argparse.ArgumentParser.parse_args';
+}
+
+function identifiersIn(n: Node): string[] {
+  if (n.type === 'identifier') return [n.text];
+  return n.descendantsOfType('identifier').filter((c): c is Node => !!c).map((c) => c.text);
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
+
+/** The value of a string literal node; f-strings with interpolations are `fstring`, bytes are unknown. */
+function stringLiteral(n: Node): PyValue {
+  if (n.type !== 'string') return UNKNOWN;
+  const start = n.namedChildren.find((c) => c?.type === 'string_start')?.text ?? '"';
+  const prefix = start.replace(/['"]+$/, '').toLowerCase();
+  if (prefix.includes('b')) return UNKNOWN;
+  const raw = prefix.includes('r');
+  let out = '';
+  for (const c of n.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'string_content') out += raw ? c.text : c.text.replace(/\\(.)/gs, (m, ch: string) => ESCAPES[ch] ?? m);
+    else if (c.type === 'escape_sequence') out += ESCAPES[c.text.slice(1)] ?? c.text;
+    else if (c.type === 'interpolation') return { kind: 'fstring', prefix: out };
+  }
+  return { kind: 'string', value: out, origin: { kind: 'literal' } };
+}
