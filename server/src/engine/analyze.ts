@@ -1,12 +1,14 @@
 import type { DocumentInput, Finding } from './types';
 import type { FactKind, FactsByKind, Rule, RuleContext, RuleOptions } from './rule';
 import { effectiveSeverity, isRuleEnabled, type RuleSelection } from './selection';
+import { applySuppressions, UNUSED_SUPPRESSION } from './suppression';
 import type { WorkspaceFacts } from '../workspace/workspace-facts';
 import { detectInputKind, type InputKind } from '../languages/detect';
 import { buildPythonFacts } from '../languages/python/facts';
 import type { ParseCache } from '../languages/python/parse-cache';
 import { parseNotebook, type NotebookCell } from '../languages/notebook';
 import { parseRequirementsFacts } from '../workspace/requirements';
+import { parseConfigText } from '../config/team-config';
 
 export interface AnalyzeContext {
   /** The rules to run (the registry, rules/index.ts, or a subset in tests). */
@@ -124,53 +126,73 @@ function refuseText(text: string, maxBytes: number): string | undefined {
   return undefined;
 }
 
-const FACT_KIND: Record<InputKind, FactKind | undefined> = {
-  python: 'python',
-  notebook: 'python',
-  requirements: 'requirements',
-  pyproject: 'requirements',
-  'setup-cfg': 'requirements',
-  'conda-env': 'requirements',
-  dockerfile: 'requirements',
+/** The facts each input kind yields; a file may feed several (pyproject.toml: dependencies and configuration). */
+const FACT_KINDS: Record<InputKind, FactKind[]> = {
+  python: ['python'],
+  notebook: ['python'],
+  requirements: ['requirements'],
+  pyproject: ['requirements', 'config'],
+  'setup-cfg': ['requirements'],
+  'conda-env': ['requirements'],
+  dockerfile: ['requirements'],
+  'modellint-config': ['config'],
 };
 
-function runRules(kind: InputKind, doc: DocumentInput, ctx: AnalyzeContext): AnalysisResult {
-  const factKind = FACT_KIND[kind];
-  if (!factKind) return { findings: [], errors: [] };
-  const rules = ctx.rules.filter((r) => r.check[factKind] && isRuleEnabled(r, ctx.selection));
-  const active = factKind === 'python' ? rules.filter((r) => !r.triggers || r.triggers.some((t) => doc.text.includes(t))) : rules;
-  if (active.length === 0) return { findings: [], errors: [] };
-
-  const errors: string[] = [];
-  let facts: FactsByKind[FactKind];
-  let dispose = () => {};
-  try {
-    if (factKind === 'python') {
+function buildFacts(factKind: FactKind, kind: InputKind, doc: DocumentInput, ctx: AnalyzeContext): { facts: FactsByKind[FactKind]; dispose?: () => void } {
+  switch (factKind) {
+    case 'python': {
       const py = buildPythonFacts(doc.text, { cache: ctx.parseCache, key: doc.uri });
-      facts = py;
-      dispose = () => py.dispose();
-    } else {
-      facts = parseRequirementsFacts(kind, doc.text, doc.uri);
+      return { facts: py, dispose: () => py.dispose() };
     }
-  } catch (e) {
-    return { findings: [], errors: [`could not read ${kind} file: ${(e as Error).message}`] };
+    case 'requirements':
+      return { facts: parseRequirementsFacts(kind, doc.text, doc.uri) };
+    case 'config': {
+      const ids = new Set(ctx.rules.map((r) => r.meta.id));
+      const groups = new Set<string>(ctx.rules.map((r) => r.meta.group));
+      return { facts: parseConfigText(doc.text, kind === 'pyproject' ? 'pyproject' : 'modellint', ids, groups) };
+    }
   }
+}
+
+function runRules(kind: InputKind, doc: DocumentInput, ctx: AnalyzeContext): AnalysisResult {
+  const factKinds = FACT_KINDS[kind];
+  const enabled = ctx.rules.filter((r) => factKinds.some((k) => r.check[k]) && isRuleEnabled(r, ctx.selection));
+  const reportUnused = ctx.rules.some((r) => r.meta.id === UNUSED_SUPPRESSION && isRuleEnabled(r, ctx.selection));
+  const hasSuppressions = doc.text.includes('modellint:');
+  const errors: string[] = [];
+  let findings: Finding[] = [];
   const ruleCtx: RuleContext = { uri: doc.uri, text: doc.text, workspace: ctx.workspace, options: ctx.options };
-  const findings: Finding[] = [];
-  try {
-    for (const rule of active) {
-      const check = rule.check[factKind] as ((f: FactsByKind[FactKind], c: RuleContext) => Finding[]) | undefined;
-      if (!check) continue;
-      try {
-        for (const f of check(facts, ruleCtx)) {
-          findings.push({ ...f, severity: effectiveSeverity(f.ruleId, f.severity, ctx.selection) });
-        }
-      } catch (e) {
-        errors.push(`rule ${rule.meta.id} failed: ${(e as Error).message}`);
-      }
+  for (const factKind of factKinds) {
+    const rules = enabled.filter((r) => r.check[factKind]);
+    // Byte-level prefilter: a Python file none of whose rules' trigger words occur is not even parsed.
+    const active = factKind === 'python' ? rules.filter((r) => !r.triggers || r.triggers.some((t) => doc.text.includes(t))) : rules;
+    if (active.length === 0) continue;
+    let built: ReturnType<typeof buildFacts>;
+    try {
+      built = buildFacts(factKind, kind, doc, ctx);
+    } catch (e) {
+      errors.push(`could not read ${kind} file: ${(e as Error).message}`);
+      continue;
     }
-  } finally {
-    dispose();
+    try {
+      for (const rule of active) {
+        const check = rule.check[factKind] as ((f: FactsByKind[FactKind], c: RuleContext) => Finding[]) | undefined;
+        if (!check) continue;
+        try {
+          for (const f of check(built.facts, ruleCtx)) findings.push({ ...f, severity: effectiveSeverity(f.ruleId, f.severity, ctx.selection) });
+        } catch (e) {
+          errors.push(`rule ${rule.meta.id} failed: ${(e as Error).message}`);
+        }
+      }
+    } finally {
+      built.dispose?.();
+    }
+  }
+  if (hasSuppressions) {
+    const known = new Set(ctx.rules.map((r) => r.meta.id));
+    const suppressed = applySuppressions(doc.text, findings, new Set(enabled.map((r) => r.meta.id)), known);
+    findings = suppressed.findings;
+    if (reportUnused) for (const f of suppressed.unused) findings.push({ ...f, severity: effectiveSeverity(f.ruleId, f.severity, ctx.selection) });
   }
   findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.ruleId.localeCompare(b.ruleId));
   return { findings, errors };

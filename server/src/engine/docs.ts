@@ -21,7 +21,7 @@ export function ruleDocsUrl(ruleId: string, preferLocal = true): string {
 let cachedDir: string | null | undefined;
 function localDocsDir(): string | undefined {
   if (cachedDir === undefined) {
-    const candidates = [path.join(__dirname, '..', 'docs', 'rules'), path.join(__dirname, '..', '..', 'docs', 'rules'), path.join(__dirname, '..', '..', '..', 'docs', 'rules')];
+    const candidates = [1, 2, 3, 4].map((up) => path.join(__dirname, ...Array(up).fill('..'), 'docs', 'rules'));
     cachedDir = candidates.find((d) => fs.existsSync(d)) ?? null;
   }
   return cachedDir ?? undefined;

@@ -2,6 +2,7 @@ import type { Finding, Severity } from './types';
 import type { PythonFacts } from '../languages/python/facts';
 import type { RequirementsFacts } from '../workspace/requirements-facts';
 import type { WorkspaceFacts } from '../workspace/workspace-facts';
+import type { ParsedConfig } from '../config/team-config';
 
 /** Groups usable in `select` / `ignore` next to single rule ids. */
 export type RuleGroup = 'python' | 'dependencies' | 'dockerfile' | 'serving' | 'kubernetes' | 'triton' | 'model-file' | 'meta';
@@ -43,6 +44,8 @@ export interface RuleOptions {
 export interface FactsByKind {
   python: PythonFacts;
   requirements: RequirementsFacts;
+  /** A team configuration file as read (modellint.toml, .modellint.toml, pyproject.toml [tool.modellint]). */
+  config: ParsedConfig;
 }
 export type FactKind = keyof FactsByKind;
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
  * The input kinds ModelLint understands. VS Code language ids are mapped onto these,
  * and the CLI derives them from file names.
  */
-export type InputKind = 'python' | 'notebook' | 'requirements' | 'pyproject' | 'setup-cfg' | 'conda-env' | 'dockerfile';
+export type InputKind = 'python' | 'notebook' | 'requirements' | 'pyproject' | 'setup-cfg' | 'conda-env' | 'dockerfile' | 'modellint-config';
 
 const LANGUAGE_IDS: Record<string, InputKind> = {
   python: 'python',
@@ -23,6 +23,7 @@ export function detectInputKind(fileNameOrUri: string, languageId?: string): Inp
   if (base.endsWith('.ipynb')) return 'notebook';
   if (/^(requirements|constraints)([-_.][\w.-]*)?\.(txt|in)$/.test(base) || /(^|\/)requirements\/[\w.-]+\.(txt|in)$/.test(normalized)) return 'requirements';
   if (base === 'pyproject.toml') return 'pyproject';
+  if (base === 'modellint.toml' || base === '.modellint.toml') return 'modellint-config';
   if (base === 'setup.cfg') return 'setup-cfg';
   if (base === 'environment.yml' || base === 'environment.yaml' || /^environment[-_.][\w.-]+\.ya?ml$/.test(base) || base === 'conda.yaml' || base === 'conda.yml') return 'conda-env';
   if (base === 'dockerfile' || base.startsWith('dockerfile.') || base.endsWith('.dockerfile') || base === 'containerfile') return 'dockerfile';

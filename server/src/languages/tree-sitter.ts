@@ -16,7 +16,8 @@ const languages = new Map<GrammarName, Language>();
 function locate(file: string, pkg: string): string {
   const beside = path.join(__dirname, file);
   if (fs.existsSync(beside)) return beside;
-  return path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+  // The .wasm files are exported subpaths of their packages.
+  return require.resolve(`${pkg}/${file}`);
 }
 
 /** Initialize the parser runtime and every grammar. Safe to call repeatedly. */

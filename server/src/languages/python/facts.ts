@@ -193,6 +193,8 @@ const PATH_CONSTRUCTORS = new Set([
   'os.path.join', 'os.path.abspath', 'os.path.realpath', 'os.path.expanduser', 'os.path.normpath', 'os.path.dirname',
   'os.getcwd', 'tempfile.mkdtemp', 'tempfile.gettempdir', 'posixpath.join', 'ntpath.join', 'pathlib.Path.home', 'pathlib.Path.cwd',
 ]);
+/** Names of a file's own function that wraps `parser.parse_args()`. */
+const LOCAL_PARSE_ARGS = /^(parse_(known_)?args|parse_arguments|parse_cli(_args)?|get_args|get_cli_args|get_arguments)$/;
 const PATH_METHODS = new Set(['joinpath', 'with_suffix', 'with_name', 'resolve', 'absolute', 'expanduser', 'parent', 'with_stem']);
 
 class PythonFile implements PythonFacts {
@@ -752,6 +754,10 @@ class PythonFile implements PythonFacts {
       return { kind: 'call', callee: q };
     }
     if (callee.kind === 'local-class') return { kind: 'call', callee: callee.bases[0] ?? `.${callee.name}` };
+    // `args = parse_args()` calling the file's own `def parse_args(): ... return parser.parse_args()`.
+    if (callee.kind === 'unknown' && fnNode.type === 'identifier' && this.functions.has(fnNode.text) && LOCAL_PARSE_ARGS.test(fnNode.text)) {
+      return { kind: 'call', callee: 'argparse.ArgumentParser.parse_args' };
+    }
     if (callee.kind === 'path') return { kind: 'path' };
     if (fnNode.type === 'attribute') {
       const method = fnNode.childForFieldName('attribute')?.text ?? '';
