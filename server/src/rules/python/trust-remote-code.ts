@@ -1,0 +1,77 @@
+import { defineRule, type RuleMeta } from '../../engine/rule';
+import type { Finding, Fix } from '../../engine/types';
+import { describeOrigin, isTrue, stringValue, type PyValue } from '../../languages/python/values';
+import { argument, CATALOG_SEVERITY, finding, inModule, isLocalPathLiteral, replaceFix } from './call-matching';
+import { hubLoads } from './hub-loads';
+import { pinFixes } from './hf-unpinned-revision';
+
+const meta: RuleMeta = {
+  id: 'trust-remote-code',
+  title: 'Loader told to run model or dataset code from the Hub',
+  summary: 'trust_remote_code=True (or diffusers custom_pipeline, or HF_DATASETS_TRUST_REMOTE_CODE) makes the loader import and run Python code shipped in a Hub repository.',
+  group: 'python',
+  defaultSeverity: 'error',
+  fixable: 'sometimes',
+  catalog: ['PY201', 'PY205', 'PY206', 'PY207'],
+  references: [
+    { title: 'transformers: custom models and trust_remote_code', url: 'https://huggingface.co/docs/transformers/custom_models' },
+    { title: 'transformers SECURITY.md', url: 'https://github.com/huggingface/transformers/blob/main/SECURITY.md' },
+    { title: 'CWE-94: Code Injection', url: 'https://cwe.mitre.org/data/definitions/94.html' },
+  ],
+};
+
+const ENV_SWITCHES: Record<string, 'high' | 'info'> = { HF_DATASETS_TRUST_REMOTE_CODE: 'high', TRANSFORMERS_TRUST_REMOTE_CODE: 'info' };
+
+function truthyEnv(v: PyValue): boolean {
+  const s = stringValue(v);
+  return s !== undefined ? /^(1|y|yes|true|on)$/i.test(s.trim()) : isTrue(v) || (v.kind === 'number' && v.value === 1);
+}
+
+export const trustRemoteCode = defineRule({
+  meta,
+  triggers: ['trust_remote_code', 'custom_pipeline', '_TRUST_REMOTE_CODE'],
+  check: {
+    python(facts, ctx) {
+      const out: Finding[] = [];
+      const loads = new Map(hubLoads(facts, ctx).map((l) => [l.call, l]));
+      for (const call of facts.calls) {
+        const trc = call.keywords.get('trust_remote_code');
+        if (trc && isTrue(trc.value)) {
+          const load = loads.get(call);
+          const pinned = load?.pin === 'commit';
+          const local = load?.local ?? false;
+          const subject = load?.repoId ? `code from \`${load.repoId}\`` : 'code shipped with the model or dataset';
+          const fixes: Fix[] = [];
+          if (!trc.fromSplat && trc.value.origin?.kind === 'literal') fixes.push(replaceFix('Set trust_remote_code=False (the model may then fail to load)', trc.range, 'False', false, !(!pinned && load?.repoId)));
+          if (load && !pinned && load.repoId) fixes.unshift(...pinFixes(facts, ctx, load).map((f) => ({ ...f, title: `${f.title}, keeping trust_remote_code` })));
+          const severity = local ? CATALOG_SEVERITY.medium : CATALOG_SEVERITY.high;
+          const advice = local
+            ? 'review the Python files in that directory before running it.'
+            : pinned
+              ? `the code is pinned at ${load!.revision!.slice(0, 12)}…; review that commit's Python files, and re-review on every bump.`
+              : 'review the repository\'s Python files and pin revision= to the reviewed 40-hex commit, or load a model that needs no custom code.';
+          out.push(finding(meta, trc.itemRange, severity,
+            `\`${call.calleeText}\` with trust_remote_code=True${describeOrigin(trc.value)} runs ${subject} in this process; ${advice}`, fixes));
+        }
+        const custom = call.keywords.get('custom_pipeline');
+        const customName = custom ? stringValue(custom.value) : undefined;
+        if (custom && customName && (inModule(call.qname, ['diffusers']) || call.receiverTypes.some((t) => inModule(t, ['diffusers']))) && !isLocalPathLiteral(customName) && !customName.endsWith('.py')) {
+          const rev = argument(call, 'custom_revision');
+          if (!rev || !/^[0-9a-f]{40}$/.test(stringValue(rev.value) ?? '')) {
+            out.push(finding(meta, custom.itemRange, CATALOG_SEVERITY.high,
+              `\`${call.calleeText}\` with custom_pipeline="${customName}" downloads and runs pipeline code from the Hub; use a reviewed local pipeline file, or pin custom_revision= to a reviewed commit.`));
+          }
+        }
+      }
+      for (const e of facts.envAssignments) {
+        const level = ENV_SWITCHES[e.name];
+        if (!level || !truthyEnv(e.value)) continue;
+        out.push(finding(meta, e.range, level === 'high' ? CATALOG_SEVERITY.high : CATALOG_SEVERITY.info,
+          level === 'high'
+            ? `${e.name} makes datasets run loading scripts from the Hub for every load_dataset call; remove it and use datasets that ship data files (datasets 4 no longer runs scripts).`
+            : `${e.name} signals intent to run remote model code; prefer passing trust_remote_code=True only to the reviewed, pinned loads that need it.`));
+      }
+      return out;
+    },
+  },
+});
