@@ -107,6 +107,8 @@ export function applySuppressions(text: string, findings: Finding[], ranRules: R
   }
   const unused: Finding[] = [];
   comments.forEach((c, ci) => {
+    // When no id of a comment is used, every fix removes the whole comment (identical edits merge in fix-all).
+    const noneUsed = c.ids.every((_, ii) => !used.has(keyOf(ci, ii)));
     c.ids.forEach((entry, ii) => {
       if (used.has(keyOf(ci, ii))) return;
       const known = knownRules.has(entry.id);
@@ -119,7 +121,7 @@ export function applySuppressions(text: string, findings: Finding[], ranRules: R
           ? `This suppression of ${entry.id} silences nothing here; remove it.`
           : `"${entry.id}" is not a ModelLint rule id, so this suppression silences nothing; fix or remove it.`,
         range: entry.range,
-        fixes: [{ title: `Remove the unused suppression of ${entry.id}`, edits: [removeIdEdit(text, c, ii)], safe: true, preferred: true }],
+        fixes: [{ title: `Remove the unused suppression of ${entry.id}`, edits: [noneUsed ? removeCommentEdit(text, c) : removeIdEdit(text, c, ii)], safe: true, preferred: true }],
       });
     });
   });
@@ -133,6 +135,10 @@ function removeIdEdit(text: string, c: SuppressionComment, index: number): TextE
     const range = index > 0 ? { start: c.ids[index - 1].range.end, end: cur.end } : { start: cur.start, end: c.ids[index + 1].range.start };
     return { range, newText: '' };
   }
+  return removeCommentEdit(text, c);
+}
+
+function removeCommentEdit(text: string, c: SuppressionComment): TextEdit {
   const lineText = text.split('\n')[c.line] ?? '';
   if (c.standalone) return { range: { start: { line: c.line, character: 0 }, end: { line: c.line + 1, character: 0 } }, newText: '' };
   // Trailing comment: also drop the whitespace before it.
