@@ -1,0 +1,151 @@
+import { pathToFileURL } from 'node:url';
+import { analyzeDocument, type AnalyzeContext } from '../engine/analyze';
+import type { Rule, RuleOptions } from '../engine/rule';
+import { isRuleEnabled, type RuleSelection } from '../engine/selection';
+import type { Range, Severity } from '../engine/types';
+import type { InputKind } from '../languages/detect';
+import { parseNotebook } from '../languages/notebook';
+import type { WorkspaceFacts } from '../workspace/workspace-facts';
+import type { DiscoveredFile } from './discover';
+import { notebookLocator } from './notebook-regions';
+import { decodeUtf8, looksBinary, readBounded } from './read-file';
+
+/** A finding as the CLI reports it (plain data: it crosses worker boundaries). */
+export interface CheckFinding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  /** 0-based, UTF-16; for notebooks relative to the cell. */
+  range: Range;
+  fixable: boolean;
+  /** Notebooks: index of the cell among the notebook's cells (0-based). */
+  cell?: number;
+  /** SARIF only: the text of the finding's first line (for partialFingerprints). */
+  lineText?: string;
+  /** SARIF only, notebooks: the finding's range in the .ipynb JSON text itself. */
+  fileRange?: Range;
+}
+
+export interface FileResult {
+  rel: string;
+  findings: CheckFinding[];
+  /** Why the file was not analyzed (too large, binary, invalid notebook…). */
+  skipped?: string;
+  /** Internal failures (a rule threw); the file's other findings are still reported. */
+  errors: string[];
+}
+
+export interface AnalyzerOptions {
+  rules: readonly Rule[];
+  selection: RuleSelection;
+  options: RuleOptions;
+  workspace: WorkspaceFacts;
+  /** Compute line texts and notebook file ranges (needed by the SARIF writer only). */
+  sarif: boolean;
+}
+
+const LANGUAGE_ID: Record<InputKind, string> = {
+  python: 'python',
+  notebook: 'jupyter-notebook',
+  requirements: 'pip-requirements',
+  pyproject: 'toml',
+  'setup-cfg': 'ini',
+  'conda-env': 'yaml',
+  dockerfile: 'dockerfile',
+  'modellint-config': 'toml',
+};
+
+/**
+ * Reads and analyzes one file at a time, synchronously (no per-file promise overhead).
+ * Python files that contain none of the enabled rules' trigger words are dismissed on the raw
+ * bytes, before decoding and parsing.
+ */
+export class FileAnalyzer {
+  private readonly ctx: AnalyzeContext;
+  /** Any-of groups of all-of words (see Rule.triggers), as bytes. */
+  private readonly pythonTriggers: Buffer[][] | undefined;
+
+  constructor(private readonly opts: AnalyzerOptions) {
+    this.ctx = { rules: opts.rules, selection: opts.selection, options: opts.options, workspace: opts.workspace };
+    const python = opts.rules.filter((r) => r.check.python && isRuleEnabled(r, opts.selection));
+    if (python.every((r) => r.triggers && r.triggers.length > 0)) {
+      const groups = python.flatMap((r) => r.triggers ?? []).map((t) => (typeof t === 'string' ? [t] : t));
+      // Suppression comments must still be checked for staleness.
+      groups.push(['modellint:']);
+      this.pythonTriggers = groups.map((g) => g.map((w) => Buffer.from(w, 'utf8')));
+    }
+  }
+
+  analyze(file: DiscoveredFile): FileResult {
+    const read = readBounded(file.abs);
+    if ('skipped' in read) return { rel: file.rel, findings: [], skipped: read.skipped, errors: [] };
+    const bytes = read.bytes;
+    if (looksBinary(bytes)) return { rel: file.rel, findings: [], skipped: 'binary content', errors: [] };
+    // Same outcome as the engine's own prefilter, without decoding. Notebooks are left to the engine,
+    // which reports unreadable ones (and their sources are JSON-escaped).
+    const triggers = file.kind === 'python' ? this.pythonTriggers : undefined;
+    if (triggers && !triggers.some((group) => group.every((w) => bytes.includes(w)))) return { rel: file.rel, findings: [], errors: [] };
+
+    const text = decodeUtf8(bytes);
+    try {
+      const result = analyzeDocument({ uri: pathToFileURL(file.abs).href, languageId: LANGUAGE_ID[file.kind], text }, this.ctx);
+      const findings: CheckFinding[] = result.findings.map((f) => {
+        const out: CheckFinding = { ruleId: f.ruleId, severity: f.severity, message: f.message, range: f.range, fixable: (f.fixes?.length ?? 0) > 0 };
+        const cell = (f as { cell?: unknown }).cell;
+        if (typeof cell === 'number') out.cell = cell;
+        return out;
+      });
+      if (this.opts.sarif && findings.length > 0) attachSarifLocations(file.kind, text, findings);
+      return { rel: file.rel, findings, skipped: result.skipped ? cleanReason(result.skipped) : undefined, errors: result.errors };
+    } catch (e) {
+      return { rel: file.rel, findings: [], errors: [`analysis failed: ${(e as Error)?.message ?? String(e)}`] };
+    }
+  }
+}
+
+/** The engine's reasons end in "; not analyzed", which the reports already say. */
+function cleanReason(reason: string): string {
+  return reason.replace(/;\s*not analyzed\s*$/, '');
+}
+
+function lineAt(text: string, starts: number[], line: number): string {
+  if (line < 0 || line >= starts.length) return '';
+  const end = line + 1 < starts.length ? starts[line + 1] - 1 : text.length;
+  return text.slice(starts[line], end).replace(/\r$/, '');
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  let i = text.indexOf('\n');
+  while (i !== -1) {
+    starts.push(i + 1);
+    i = text.indexOf('\n', i + 1);
+  }
+  return starts;
+}
+
+function attachSarifLocations(kind: InputKind, text: string, findings: CheckFinding[]): void {
+  if (kind !== 'notebook') {
+    const starts = lineStarts(text);
+    for (const f of findings) f.lineText = lineAt(text, starts, f.range.start.line);
+    return;
+  }
+  const nb = parseNotebook(text);
+  const locate = notebookLocator(text);
+  const cellLines = new Map<number, { text: string; starts: number[] }>();
+  for (const f of findings) {
+    if (f.cell === undefined) continue;
+    if ('cells' in nb) {
+      let c = cellLines.get(f.cell);
+      if (!c) {
+        const source = nb.cells[f.cell]?.source ?? '';
+        c = { text: source, starts: lineStarts(source) };
+        cellLines.set(f.cell, c);
+      }
+      f.lineText = lineAt(c.text, c.starts, f.range.start.line);
+    }
+    const start = locate?.(f.cell, f.range.start);
+    const end = locate?.(f.cell, f.range.end);
+    if (start && end) f.fileRange = { start, end };
+  }
+}

@@ -1,0 +1,497 @@
+// The ModelLint language server: a thin LSP adapter over the engine (architecture.md §2, §10).
+// Transport (--stdio, --node-ipc, --socket=, --pipe=) is detected from argv by vscode-languageserver/node.
+import {
+  createConnection,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  DocumentDiagnosticReportKind,
+  LSPErrorCodes,
+  NotebookCellKind,
+  NotebookDocuments,
+  ProposedFeatures,
+  ResponseError,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CancellationToken,
+  type Diagnostic,
+  type DocumentDiagnosticReport,
+  type InitializeParams,
+  type InitializeResult,
+  type NotebookDocument,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyzeDocument, analyzeNotebookCells, type AnalyzeContext } from './engine/analyze';
+import { detectInputKind } from './languages/detect';
+import type { NotebookCell } from './languages/notebook';
+import { ParseCache } from './languages/python/parse-cache';
+import { initParsers } from './languages/tree-sitter';
+import { allRules } from './rules/index';
+import { FsWorkspace } from './workspace/fs-workspace';
+import { toDiagnostic } from './lsp/diagnostics';
+import { Debouncer } from './lsp/debouncer';
+import { SettingsStore, type ServerSettings } from './lsp/settings';
+import { uriToPath } from './lsp/uri';
+import { packageVersion } from './cli/package-info';
+
+/** Debounce of re-analysis after an edit (the budget is 50 ms from edit to diagnostics, architecture.md §13). */
+const CHANGE_DEBOUNCE_MS = 30;
+/** Debounce of re-analyzing every open document after a workspace fact changed (dependency file edits, file events). */
+const WORKSPACE_DEBOUNCE_MS = 200;
+/** Files whose changes can alter the findings of other documents. */
+const WATCHED_GLOB = '**/{requirements*.txt,constraints*.txt,pyproject.toml,setup.cfg,environment*.yml,Dockerfile*,*.py}';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const notebooks = new NotebookDocuments(TextDocument);
+const parseCache = new ParseCache();
+const debouncer = new Debouncer();
+
+const log = {
+  info: (m: string) => connection.console.info(m),
+  warn: (m: string) => connection.console.warn(m),
+  error: (m: string) => connection.console.error(m),
+};
+
+interface ClientSupport {
+  pullDiagnostics: boolean;
+  diagnosticRefresh: boolean;
+  configuration: boolean;
+  configurationDynamic: boolean;
+  watchedFilesDynamic: boolean;
+  workspaceFolders: boolean;
+}
+let client: ClientSupport = {
+  pullDiagnostics: false,
+  diagnosticRefresh: false,
+  configuration: false,
+  configurationDynamic: false,
+  watchedFilesDynamic: false,
+  workspaceFolders: false,
+};
+
+let settingsStore = new SettingsStore(undefined, log.warn);
+
+/** Workspace roots (file-system paths) of all workspace folders: one FsWorkspace serves them all (multi-root). */
+let roots: string[] = [];
+let workspace: FsWorkspace;
+/** Open file documents by path, for FsWorkspace.readOpenDocument (open text wins over the disk). */
+const openByPath = new Map<string, string>();
+
+/**
+ * Bumped whenever something besides a document's own text can change its findings (settings,
+ * workspace facts): part of every cached result's key and of the pull `resultId`.
+ */
+let generation = 0;
+let shuttingDown = false;
+
+// ---------------------------------------------------------------------------------------------
+// Analysis targets: a text document, or a whole notebook (its code cells are analyzed together).
+
+type Target = { kind: 'text'; uri: string } | { kind: 'notebook'; uri: string };
+
+interface PerUri {
+  diagnostics: Diagnostic[];
+  version?: number;
+}
+interface TargetResult {
+  key: string;
+  byUri: Map<string, PerUri>;
+}
+const results = new Map<string, TargetResult>();
+/** Push mode: the URIs last published for each target (to clear cells that went away). */
+const published = new Map<string, { key: string; uris: Set<string> }>();
+/** The skip reason last logged per target, so a skipped document is logged once, not on every keystroke. */
+const skipLogged = new Map<string, string>();
+
+function targetOf(uri: string): Target | undefined {
+  if (notebooks.getNotebookDocument(uri)) return { kind: 'notebook', uri };
+  const nb = notebooks.findNotebookDocumentForCell(uri);
+  if (nb) return { kind: 'notebook', uri: nb.uri };
+  if (documents.get(uri)) return { kind: 'text', uri };
+  return undefined;
+}
+
+function openTargets(): Target[] {
+  const targets: Target[] = documents.all().map((d) => ({ kind: 'text', uri: d.uri }));
+  for (const nb of allNotebooks()) targets.push({ kind: 'notebook', uri: nb.uri });
+  return targets;
+}
+
+const openNotebookUris = new Set<string>();
+function allNotebooks(): NotebookDocument[] {
+  const list: NotebookDocument[] = [];
+  for (const uri of openNotebookUris) {
+    const nb = notebooks.getNotebookDocument(uri);
+    if (nb) list.push(nb);
+  }
+  return list;
+}
+
+/** A key that changes whenever the target's inputs change; undefined when the target is gone. */
+function keyOf(target: Target): string | undefined {
+  if (target.kind === 'text') {
+    const doc = documents.get(target.uri);
+    return doc ? `${doc.version}:${generation}` : undefined;
+  }
+  const nb = notebooks.getNotebookDocument(target.uri);
+  if (!nb) return undefined;
+  // The notebook version changes with every notebook change; cell versions guard against clients that only bump those.
+  const cellVersions = nb.cells.map((c) => notebooks.getCellTextDocument(c)?.version ?? '-').join('.');
+  return `${nb.version}:${generation}:${nb.cells.length}:${cellVersions}`;
+}
+
+function analyzeContext(): AnalyzeContext {
+  return { rules: allRules, workspace, selection: {}, options: { trustedRepos: [] }, parseCache };
+}
+
+function emptyResult(target: Target, key: string): TargetResult {
+  const byUri = new Map<string, PerUri>();
+  if (target.kind === 'text') {
+    byUri.set(target.uri, { diagnostics: [], version: documents.get(target.uri)?.version });
+  } else {
+    const nb = notebooks.getNotebookDocument(target.uri);
+    for (const cell of nb?.cells ?? []) {
+      byUri.set(cell.document, { diagnostics: [], version: notebooks.getCellTextDocument(cell)?.version });
+    }
+  }
+  return { key, byUri };
+}
+
+function noteSkipped(target: Target, reason: string | undefined): void {
+  if (!reason) {
+    skipLogged.delete(target.uri);
+    return;
+  }
+  if (skipLogged.get(target.uri) === reason) return;
+  skipLogged.set(target.uri, reason);
+  log.info(`${target.uri}: ${reason}`);
+}
+
+function runAnalysis(target: Target, key: string): TargetResult {
+  const result = emptyResult(target, key);
+  const ctx = analyzeContext();
+  if (target.kind === 'text') {
+    const doc = documents.get(target.uri)!;
+    const analysis = analyzeDocument({ uri: doc.uri, languageId: doc.languageId, text: doc.getText(), version: doc.version }, ctx);
+    noteSkipped(target, analysis.skipped);
+    for (const e of analysis.errors) log.warn(`${doc.uri}: ${e}`);
+    result.byUri.set(doc.uri, { diagnostics: analysis.findings.map((f) => toDiagnostic(f, doc.uri)), version: doc.version });
+    return result;
+  }
+  const nb = notebooks.getNotebookDocument(target.uri)!;
+  const cells: NotebookCell[] = nb.cells.map((cell) => {
+    const doc = notebooks.getCellTextDocument(cell);
+    const isPythonCode = cell.kind === NotebookCellKind.Code && doc !== undefined && doc.languageId === 'python';
+    return { kind: isPythonCode ? 'code' : cell.kind === NotebookCellKind.Markup ? 'markdown' : 'raw', source: doc?.getText() ?? '' };
+  });
+  const analysis = analyzeNotebookCells(nb.uri, cells, ctx);
+  for (const e of analysis.errors) log.warn(`${nb.uri}: ${e}`);
+  for (const f of analysis.findings) {
+    const cell = nb.cells[f.cell];
+    const entry = cell && result.byUri.get(cell.document);
+    if (entry) entry.diagnostics.push(toDiagnostic(f, cell.document));
+  }
+  return result;
+}
+
+/**
+ * The diagnostics of a target, computed at most once per key. Settings are resolved per
+ * resource (the notebook for cells). An exception clears the target's diagnostics and is
+ * logged without any document content; the server keeps running.
+ */
+async function computeTarget(target: Target, token?: CancellationToken): Promise<TargetResult | undefined> {
+  let current: ServerSettings;
+  try {
+    current = await settingsStore.get(target.uri);
+  } catch {
+    current = { enable: true };
+  }
+  // A pull the client already gave up on (a newer edit arrived): let it ask again rather than analyze stale text.
+  if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'cancelled', { retriggerRequest: true });
+  const key = keyOf(target);
+  if (key === undefined) return undefined;
+  const cached = results.get(target.uri);
+  if (cached && cached.key === key) return cached;
+  let result: TargetResult;
+  if (!current.enable) {
+    result = emptyResult(target, key);
+  } else {
+    const t0 = performance.now();
+    try {
+      result = runAnalysis(target, key);
+    } catch (error) {
+      const e = error as Error;
+      log.error(`Analysis of ${target.uri} failed: ${e?.message ?? String(error)}${e?.stack ? `\n${e.stack}` : ''}`);
+      result = emptyResult(target, key);
+    }
+    const ms = performance.now() - t0;
+    if (ms > 500) log.info(`Analysis of ${target.uri} took ${Math.round(ms)} ms`);
+  }
+  results.set(target.uri, result);
+  return result;
+}
+
+async function validate(target: Target): Promise<void> {
+  if (shuttingDown || client.pullDiagnostics) return;
+  const result = await computeTarget(target);
+  if (!result || shuttingDown) return;
+  const previous = published.get(target.uri);
+  if (previous && previous.key === result.key) return;
+  for (const [uri, entry] of result.byUri) {
+    void connection.sendDiagnostics({ uri, version: entry.version, diagnostics: entry.diagnostics });
+  }
+  for (const uri of previous?.uris ?? []) {
+    if (!result.byUri.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+  published.set(target.uri, { key: result.key, uris: new Set(result.byUri.keys()) });
+}
+
+function validateNow(target: Target): void {
+  debouncer.cancel(target.uri);
+  validate(target).catch((e: unknown) => log.error(`Publishing diagnostics for ${target.uri} failed: ${(e as Error)?.message ?? String(e)}`));
+}
+
+function validateSoon(target: Target, delay = CHANGE_DEBOUNCE_MS): void {
+  if (client.pullDiagnostics) return;
+  debouncer.schedule(target.uri, delay, () => validateNow(target));
+}
+
+function forgetTarget(target: Target, clearUris: Iterable<string>): void {
+  debouncer.cancel(target.uri);
+  results.delete(target.uri);
+  skipLogged.delete(target.uri);
+  parseCache.delete(target.uri);
+  settingsStore.forget(target.uri);
+  const previous = published.get(target.uri);
+  published.delete(target.uri);
+  if (client.pullDiagnostics) return;
+  const uris = new Set(clearUris);
+  for (const uri of previous?.uris ?? []) uris.add(uri);
+  for (const uri of uris) void connection.sendDiagnostics({ uri, diagnostics: [] });
+}
+
+/** Something besides the documents' own text changed: recompute everything (push) or ask the client to re-pull. */
+let refreshTimer: NodeJS.Timeout | undefined;
+function workspaceChanged(except?: string, delay = WORKSPACE_DEBOUNCE_MS): void {
+  generation++;
+  if (client.pullDiagnostics) {
+    if (!client.diagnosticRefresh) return;
+    if (refreshTimer) clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => {
+      refreshTimer = undefined;
+      if (!shuttingDown) connection.languages.diagnostics.refresh().catch(() => undefined);
+    }, delay);
+    return;
+  }
+  for (const target of openTargets()) {
+    if (target.uri !== except) validateSoon(target, delay);
+  }
+}
+
+const DEPENDENCY_KINDS = new Set(['requirements', 'pyproject', 'setup-cfg', 'conda-env', 'dockerfile']);
+function isDependencyFile(uri: string, languageId?: string): boolean {
+  const kind = detectInputKind(uri, languageId);
+  return kind !== undefined && DEPENDENCY_KINDS.has(kind);
+}
+
+function invalidate(uri: string): void {
+  try {
+    workspace.invalidate(uri);
+  } catch (e) {
+    log.warn(`Workspace invalidation for ${uri} failed: ${(e as Error)?.message ?? String(e)}`);
+  }
+}
+
+function createWorkspace(): FsWorkspace {
+  return new FsWorkspace({
+    roots,
+    env: process.env,
+    readOpenDocument: (path) => {
+      const uri = openByPath.get(path);
+      return uri === undefined ? undefined : documents.get(uri)?.getText();
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle
+
+connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
+  const caps = params.capabilities;
+  client = {
+    pullDiagnostics: caps.textDocument?.diagnostic !== undefined,
+    diagnosticRefresh: caps.workspace?.diagnostics?.refreshSupport === true,
+    configuration: caps.workspace?.configuration === true,
+    configurationDynamic: caps.workspace?.didChangeConfiguration?.dynamicRegistration === true,
+    watchedFilesDynamic: caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
+    workspaceFolders: caps.workspace?.workspaceFolders === true,
+  };
+  if (client.configuration) {
+    settingsStore = new SettingsStore(
+      (scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: 'modellint' }) as Promise<unknown>,
+      log.warn,
+    );
+  }
+  if (params.workspaceFolders && params.workspaceFolders.length > 0) {
+    roots = params.workspaceFolders.map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined);
+  } else if (params.rootUri) {
+    roots = [uriToPath(params.rootUri)].filter((p): p is string => p !== undefined);
+  } else if (params.rootPath) {
+    roots = [params.rootPath];
+  }
+  workspace = createWorkspace();
+
+  try {
+    await initParsers();
+  } catch (e) {
+    // Keep serving: every analysis will fail and clear its diagnostics, and the log says why.
+    log.error(`Could not load the parsers: ${(e as Error)?.message ?? String(e)}`);
+  }
+
+  const result: InitializeResult = {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    },
+    serverInfo: { name: 'modellint', version: packageVersion() },
+  };
+  if (client.pullDiagnostics) {
+    result.capabilities.diagnosticProvider = { identifier: 'modellint', interFileDependencies: true, workspaceDiagnostics: false };
+  }
+  return result;
+});
+
+connection.onInitialized(() => {
+  if (client.configurationDynamic) {
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'modellint' }).catch(() => undefined);
+  }
+  if (client.watchedFilesDynamic) {
+    void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: WATCHED_GLOB }] }).catch(() => undefined);
+  }
+  if (client.workspaceFolders) {
+    connection.workspace.onDidChangeWorkspaceFolders((event) => {
+      const removed = new Set(event.removed.map((f) => uriToPath(f.uri)));
+      roots = roots.filter((r) => !removed.has(r));
+      for (const f of event.added) {
+        const p = uriToPath(f.uri);
+        if (p !== undefined && !roots.includes(p)) roots.push(p);
+      }
+      workspace = createWorkspace();
+      workspaceChanged(undefined, 0);
+    });
+  }
+});
+
+connection.onShutdown(() => {
+  shuttingDown = true;
+  debouncer.cancelAll();
+  if (refreshTimer) clearTimeout(refreshTimer);
+  parseCache.clear();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Settings and workspace events
+
+connection.onDidChangeConfiguration((change) => {
+  if (client.configuration) {
+    settingsStore.clear();
+  } else {
+    const raw = (change.settings as { modellint?: unknown } | null | undefined)?.modellint;
+    settingsStore.setGlobal(raw);
+  }
+  workspaceChanged(undefined, 0);
+});
+
+connection.onDidChangeWatchedFiles((params) => {
+  if (params.changes.length === 0) return;
+  for (const change of params.changes) invalidate(change.uri);
+  workspaceChanged();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Text documents
+
+let opening: string | undefined;
+documents.onDidOpen(({ document }) => {
+  const path = uriToPath(document.uri);
+  if (path !== undefined) openByPath.set(path, document.uri);
+  opening = document.uri;
+  // Analyzed at once: no debounce for a freshly opened document.
+  validateNow({ kind: 'text', uri: document.uri });
+  if (isDependencyFile(document.uri, document.languageId)) {
+    // The editor's text (possibly unsaved, e.g. restored by hot exit) now wins over the disk.
+    invalidate(document.uri);
+    workspaceChanged(document.uri);
+  }
+});
+
+documents.onDidChangeContent(({ document }) => {
+  if (opening === document.uri) {
+    opening = undefined;
+    return;
+  }
+  validateSoon({ kind: 'text', uri: document.uri });
+  if (isDependencyFile(document.uri, document.languageId)) {
+    invalidate(document.uri);
+    workspaceChanged(document.uri);
+  }
+});
+
+documents.onDidClose(({ document }) => {
+  const path = uriToPath(document.uri);
+  if (path !== undefined && openByPath.get(path) === document.uri) openByPath.delete(path);
+  forgetTarget({ kind: 'text', uri: document.uri }, [document.uri]);
+  if (isDependencyFile(document.uri, document.languageId)) {
+    // The file on disk applies again.
+    invalidate(document.uri);
+    workspaceChanged(document.uri);
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Notebooks (LSP 3.17 notebook sync): all code cells are analyzed together, diagnostics go to each cell.
+
+notebooks.onDidOpen((nb) => {
+  openNotebookUris.add(nb.uri);
+  validateNow({ kind: 'notebook', uri: nb.uri });
+});
+
+notebooks.onDidChange((event) => {
+  validateSoon({ kind: 'notebook', uri: event.notebookDocument.uri });
+});
+
+notebooks.onDidClose((nb) => {
+  openNotebookUris.delete(nb.uri);
+  forgetTarget({ kind: 'notebook', uri: nb.uri }, nb.cells.map((c) => c.document));
+});
+
+// ---------------------------------------------------------------------------------------------
+// Pull diagnostics (textDocument/diagnostic), used when the client announced support.
+
+connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagnosticReport> => {
+  const uri = params.textDocument.uri;
+  const target = targetOf(uri);
+  if (!target) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+  const result = await computeTarget(target, token);
+  const entry = result?.byUri.get(uri);
+  if (!result || !entry) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+  if (params.previousResultId === result.key) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId: result.key };
+  return { kind: DocumentDiagnosticReportKind.Full, resultId: result.key, items: entry.diagnostics };
+});
+
+documents.listen(connection);
+notebooks.listen(connection);
+connection.listen();
+
+// Keep serving: one bad document or handler must not take the editor's linter down.
+function logUncaught(kind: string, error: unknown): void {
+  try {
+    const e = error as Error | undefined;
+    log.error(`${kind}: ${e?.message ?? String(error)}${e?.stack ? `\n${e.stack}` : ''}`);
+  } catch {
+    // the connection itself is gone
+  }
+}
+process.on('uncaughtException', (error) => logUncaught('Uncaught exception', error));
+process.on('unhandledRejection', (reason) => logUncaught('Unhandled rejection', reason));
