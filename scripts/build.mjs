@@ -43,5 +43,5 @@ for (const [pkg, file] of [
   ['tree-sitter-python', 'tree-sitter-python.wasm'],
   ['tree-sitter-bash', 'tree-sitter-bash.wasm'],
 ]) {
-  copyFileSync(require.resolve(`${pkg}/package.json`).replace(/package\.json$/, file), join(dist, file));
+  copyFileSync(require.resolve(`${pkg}/${file}`), join(dist, file));
 }
