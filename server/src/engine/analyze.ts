@@ -1,5 +1,5 @@
 import type { DocumentInput, Finding } from './types';
-import type { FactKind, FactsByKind, Rule, RuleContext, RuleOptions } from './rule';
+import { triggersMatch, type FactKind, type FactsByKind, type Rule, type RuleContext, type RuleOptions } from './rule';
 import { effectiveSeverity, isRuleEnabled, type RuleSelection } from './selection';
 import { applySuppressions, UNUSED_SUPPRESSION } from './suppression';
 import type { WorkspaceFacts } from '../workspace/workspace-facts';
@@ -165,7 +165,7 @@ function runRules(kind: InputKind, doc: DocumentInput, ctx: AnalyzeContext): Ana
   for (const factKind of factKinds) {
     const rules = enabled.filter((r) => r.check[factKind]);
     // Byte-level prefilter: a Python file none of whose rules' trigger words occur is not even parsed.
-    const active = factKind === 'python' ? rules.filter((r) => !r.triggers || r.triggers.some((t) => doc.text.includes(t))) : rules;
+    const active = factKind === 'python' ? rules.filter((r) => triggersMatch(r, doc.text)) : rules;
     if (active.length === 0) continue;
     let built: ReturnType<typeof buildFacts>;
     try {

@@ -55,13 +55,18 @@ export interface Rule {
   meta: RuleMeta;
   check: Checkers;
   /**
-   * Byte-level prefilter: words at least one of which must occur in a file's text for this rule
-   * to possibly report there. When no enabled rule's trigger occurs, the file is not even parsed.
-   * Omit to always run.
+   * Byte-level prefilter: the rule can only report in a file whose text contains one of these
+   * words (an inner array means all of its words). When no enabled rule's trigger occurs, the file
+   * is not even parsed. Omit to always run.
    */
-  triggers?: string[];
+  triggers?: (string | string[])[];
 }
 
 export function defineRule(rule: Rule): Rule {
   return rule;
+}
+
+/** Whether a text passes a rule's byte-level prefilter. */
+export function triggersMatch(rule: Rule, text: string): boolean {
+  return !rule.triggers || rule.triggers.some((t) => (typeof t === 'string' ? text.includes(t) : t.every((w) => text.includes(w))));
 }

@@ -40,6 +40,8 @@ export interface CallFact {
   receiverTypes: string[];
   /** The argument list `( … )`. */
   argumentsRange: Range;
+  /** Source text of the argument list, for cheap textual pre-checks before evaluating arguments. */
+  argumentsText: string;
   positional: ArgFact[];
   keywords: Map<string, ArgFact>;
   /** A `**kwargs` / `*args` whose content is not known: any keyword may be hidden in it. */
@@ -447,6 +449,11 @@ class PythonFile implements PythonFacts {
       else if (v.kind === 'unknown' && !this.isBoundLocally(fnNode.text, scope)) qname = fnNode.text; // a builtin
     }
     if (qname?.startsWith('.')) qname = undefined;
+    return new LazyCall(this, node, fnNode, nameNode, args, scope, { qname, methodName, receiver, receiverTypes, enclosingWith: withs, enclosingFunction: fn });
+  }
+
+  /** Arguments of a call, evaluated on first use only (most calls are never asked about). */
+  evaluateArguments(args: Node, scope: Scope): { positional: ArgFact[]; keywords: Map<string, ArgFact>; hasOpaqueSplat: boolean } {
     const positional: ArgFact[] = [];
     const keywords = new Map<string, ArgFact>();
     let hasOpaqueSplat = false;
@@ -473,23 +480,7 @@ class PythonFile implements PythonFacts {
         positional.push({ value: this.evaluate(a, scope), range: nodeRange(a), text: a.text, itemRange: nodeRange(a) });
       }
     }
-    return {
-      range: nodeRange(node),
-      calleeRange: nodeRange(fnNode),
-      calleeText: fnNode.text,
-      nameRange: nodeRange(nameNode),
-      qname,
-      methodName,
-      receiver,
-      receiverTypes,
-      argumentsRange: nodeRange(args),
-      positional,
-      keywords,
-      hasOpaqueSplat,
-      enclosingWith: withs,
-      enclosingFunction: fn,
-      line: node.startPosition.row,
-    };
+    return { positional, keywords, hasOpaqueSplat };
   }
 
   private typesOf(v: PyValue): string[] {
@@ -861,6 +852,73 @@ class PythonFile implements PythonFacts {
     const lines = before.split('\n');
     if (lines.length === 1) return { line: start.line, character: start.character + length };
     return { line: start.line + lines.length - 1, character: lines[lines.length - 1].length };
+  }
+}
+
+/**
+ * A call whose cheap facts (qualified name, receiver) are computed up front and whose ranges,
+ * texts and arguments are computed on first access: a 10,000-line file has thousands of calls,
+ * and the rules look closely at only a handful.
+ */
+class LazyCall implements CallFact {
+  readonly qname?: string;
+  readonly methodName?: string;
+  readonly receiver?: PyValue;
+  readonly receiverTypes: string[];
+  readonly enclosingWith: string[];
+  readonly enclosingFunction?: string;
+  private args?: { positional: ArgFact[]; keywords: Map<string, ArgFact>; hasOpaqueSplat: boolean };
+  private cachedRange?: Range;
+
+  constructor(
+    private readonly file: PythonFile,
+    private readonly node: Node,
+    private readonly fnNode: Node,
+    private readonly nameNode: Node,
+    private readonly argsNode: Node,
+    private readonly scope: Scope,
+    init: Pick<CallFact, 'qname' | 'methodName' | 'receiver' | 'receiverTypes' | 'enclosingWith' | 'enclosingFunction'>,
+  ) {
+    this.qname = init.qname;
+    this.methodName = init.methodName;
+    this.receiver = init.receiver;
+    this.receiverTypes = init.receiverTypes;
+    this.enclosingWith = init.enclosingWith;
+    this.enclosingFunction = init.enclosingFunction;
+  }
+
+  get range(): Range {
+    return (this.cachedRange ??= nodeRange(this.node));
+  }
+  get calleeRange(): Range {
+    return nodeRange(this.fnNode);
+  }
+  get calleeText(): string {
+    return this.fnNode.text;
+  }
+  get nameRange(): Range {
+    return nodeRange(this.nameNode);
+  }
+  get argumentsRange(): Range {
+    return nodeRange(this.argsNode);
+  }
+  get argumentsText(): string {
+    return this.file.text.slice(this.argsNode.startIndex, this.argsNode.endIndex);
+  }
+  get line(): number {
+    return this.range.start.line;
+  }
+  private evaluated() {
+    return (this.args ??= this.file.evaluateArguments(this.argsNode, this.scope));
+  }
+  get positional(): ArgFact[] {
+    return this.evaluated().positional;
+  }
+  get keywords(): Map<string, ArgFact> {
+    return this.evaluated().keywords;
+  }
+  get hasOpaqueSplat(): boolean {
+    return this.evaluated().hasOpaqueSplat;
   }
 }
 

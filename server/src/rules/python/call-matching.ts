@@ -45,7 +45,8 @@ export function looksLikeHubId(s: string): boolean {
 }
 
 /** Module prefixes of the Hugging Face ecosystem whose loaders download from the Hub. */
-export const HF_ECOSYSTEM = ['transformers', 'diffusers', 'peft', 'sentence_transformers', 'optimum', 'huggingface_hub', 'setfit', 'accelerate', 'timm', 'open_clip', 'span_marker', 'gliner', 'lerobot', 'trl'];
+export const HF_ECOSYSTEM = ['transformers', 'diffusers', 'peft', 'sentence_transformers', 'optimum', 'huggingface_hub', 'setfit', 'accelerate', 'timm', 'open_clip', 'span_marker', 'gliner', 'lerobot', 'trl',
+  'tokenizers', 'unsloth', 'auto_gptq', 'gptqmodel', 'awq', 'ctransformers', 'llama_cpp', 'colpali_engine'];
 
 export function inModule(qname: string | undefined, modules: readonly string[]): boolean {
   return !!qname && modules.some((m) => qname === m || qname.startsWith(`${m}.`));
@@ -61,7 +62,9 @@ export function fileImportsAny(facts: PythonFacts, modules: readonly string[]): 
 export function isEcosystemMethod(facts: PythonFacts, call: CallFact, method: string, modules: readonly string[] = HF_ECOSYSTEM): boolean {
   if (call.methodName !== method) return false;
   if (call.receiverTypes.some((t) => inModule(t, modules))) return true;
-  if (call.receiver && call.receiver.kind !== 'unknown') return false;
+  // A class imported from the project itself (`from .modeling import MyModel`) is treated like an unresolved receiver.
+  const projectLocal = call.receiver?.kind === 'qname' && call.receiver.qname.startsWith('.');
+  if (call.receiver && call.receiver.kind !== 'unknown' && !projectLocal) return false;
   return fileImportsAny(facts, modules);
 }
 
@@ -74,4 +77,13 @@ export function valueText(v: PyValue): string {
     default:
       return v.kind;
   }
+}
+
+/**
+ * A cheap textual pre-check before evaluating a call's arguments: whether the argument list can
+ * hold one of `keywords`, written out or hidden in `**kwargs` / a `*_kwargs=` dict.
+ */
+export function mayPassKeyword(call: CallFact, keywords: readonly string[]): boolean {
+  const text = call.argumentsText;
+  return text.includes('**') || text.includes('_kwargs') || keywords.some((k) => text.includes(k));
 }

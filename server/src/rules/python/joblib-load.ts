@@ -35,6 +35,9 @@ export const joblibLoad = defineRule({
         if (trusted && isTrue(trusted.value)) {
           out.push(finding(meta, trusted.itemRange, CATALOG_SEVERITY.medium,
             `\`${call.calleeText}\` with trusted=True accepts every type in the file, which defeats skops' protection; pass the explicit list of types you reviewed.`));
+        } else if (trusted && trusted.value.kind === 'call' && /(^|\.)get_untrusted_types$/.test(trusted.value.callee)) {
+          out.push(finding(meta, trusted.itemRange, CATALOG_SEVERITY.medium,
+            `\`${call.calleeText}\` with trusted= set to get_untrusted_types(...) trusts whatever types the file names, which defeats skops' protection; pass the explicit list of types you reviewed.`));
         }
       }
       return out;

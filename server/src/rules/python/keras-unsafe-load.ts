@@ -52,7 +52,8 @@ export const kerasUnsafeLoad = defineRule({
         }
         kerasBypass ??= (() => {
           const c = ctx.workspace.packageConstraint('keras', ctx.uri);
-          return !!c && allowsOnlyBelow(c, '3.11.0');
+          // The safe-mode bypasses are Keras 3 bugs (3.0.0 up to 3.10); a Keras 2 pin is not what they describe.
+          return !!c && allowsOnlyBelow(c, '3.11.0') && !allowsOnlyBelow(c, '3.0.0');
         })();
         if (kerasBypass && (!safeMode || safeMode.value.kind === 'bool')) {
           out.push(finding(meta, call.range, CATALOG_SEVERITY.medium,

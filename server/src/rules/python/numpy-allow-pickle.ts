@@ -3,7 +3,8 @@ import type { Finding } from '../../engine/types';
 import { describeOrigin, isTruthy } from '../../languages/python/values';
 import { argument, CATALOG_SEVERITY, callsTo, finding } from './call-matching';
 
-const NUMPY_LOAD = new Set(['numpy.load', 'numpy.lib.npyio.load']);
+/** Readers that take `allow_pickle`, with its positional index. */
+const NUMPY_LOAD = new Map([['numpy.load', 2], ['numpy.lib.npyio.load', 2], ['numpy.lib.format.read_array', 1]]);
 
 const meta: RuleMeta = {
   id: 'numpy-allow-pickle',
@@ -25,8 +26,8 @@ export const numpyAllowPickle = defineRule({
   check: {
     python(facts) {
       const out: Finding[] = [];
-      for (const call of callsTo(facts, NUMPY_LOAD)) {
-        const arg = argument(call, 'allow_pickle', 2);
+      for (const call of callsTo(facts, new Set(NUMPY_LOAD.keys()))) {
+        const arg = argument(call, 'allow_pickle', NUMPY_LOAD.get(call.qname!));
         if (!arg || !isTruthy(arg.value)) continue;
         const removable = !arg.fromSplat && call.keywords.get('allow_pickle') === arg;
         out.push(finding(meta, arg.itemRange, CATALOG_SEVERITY.medium,

@@ -5,7 +5,7 @@ import { argument, CATALOG_SEVERITY, finding } from './call-matching';
 
 /** Deserializers of the pickle family (and marshal), by qualified name. */
 const PICKLE_LOADERS = new Set([
-  ...['pickle', '_pickle', 'cPickle', 'dill', 'pickle5'].flatMap((m) => [`${m}.load`, `${m}.loads`, `${m}.Unpickler`]),
+  ...['pickle', '_pickle', 'cPickle', 'six.moves.cPickle', 'dill', 'pickle5'].flatMap((m) => [`${m}.load`, `${m}.loads`, `${m}.Unpickler`]),
   'cloudpickle.load', 'cloudpickle.loads',
   'shelve.open', 'shelve.DbfilenameShelf', 'shelve.Shelf',
   'jsonpickle.decode', 'jsonpickle.unpickler.decode', 'jsonpickle.unpickler.Unpickler',
@@ -14,10 +14,27 @@ const PICKLE_LOADERS = new Set([
   'torch.package.PackageImporter.load_pickle', 'torch.package.package_importer.PackageImporter.load_pickle',
 ]);
 
+/** Serializers whose output, passed straight back to a loader, is the program's own data. */
+const PICKLE_DUMPS = /^(pickle|_pickle|cPickle|six\.moves\.cPickle|dill|cloudpickle|pickle5|marshal)\.dumps$/;
+
 /** torch.distributed object collectives unpickle what other ranks send. */
 const DISTRIBUTED = new Set(['broadcast_object_list', 'all_gather_object', 'gather_object', 'scatter_object_list', 'recv_object_list'].map((f) => `torch.distributed.${f}`));
 
 const MLFLOW_LOADERS = /^mlflow\.(pyfunc|sklearn|pytorch|keras|tensorflow|xgboost|lightgbm|catboost|statsmodels|spacy|transformers|langchain|onnx|h2o|fastai|pmdarima|prophet|diviner|paddle|johnsnowlabs|spark|llama_index|dspy)\.load_model$|^mlflow\.pyfunc\.spark_udf$/;
+
+/**
+ * Untrusted sources visible in the argument expression itself: a network response, a web request
+ * body or a Hub download (the catalog's "H if tainted"; values flowing through local names are not traced).
+ */
+const TAINT: [RegExp, string][] = [
+  [/\b(requests|httpx|urllib3|session|client)\.(get|post|put|request)\s*\(|\burlopen\s*\(/, 'a network response'],
+  [/\brequest\.(data|body|files|form|get_data|stream)\b|\bawait\s+[\w.]+\.(read|body)\s*\(/, 'a web request body'],
+  [/\b(hf_hub_download|cached_download|snapshot_download)\s*\(/, 'a file downloaded from the Hugging Face Hub'],
+];
+
+function taintSource(argumentText: string): string | undefined {
+  return TAINT.find(([re]) => re.test(argumentText))?.[1];
+}
 
 const meta: RuleMeta = {
   id: 'pickle-load',
@@ -45,8 +62,14 @@ export const pickleLoad = defineRule({
         if (PICKLE_LOADERS.has(q)) {
           const first = call.positional[0];
           if ((q.endsWith('.loads')) && first && /^[rR]?[bB][rR]?['"]/.test(first.text)) continue; // a bytes literal in the source is not untrusted input
-          out.push(finding(meta, call.range, CATALOG_SEVERITY.medium,
-            `\`${call.calleeText}\` deserializes with pickle, which runs code embedded in the data; load only data you produced, or switch to safetensors, JSON or Parquet.`));
+          if (first?.value.kind === 'call' && PICKLE_DUMPS.test(first.value.callee)) continue; // `loads(dumps(obj))`: a deep copy of our own object
+          const format = q.startsWith('marshal.') ? 'marshal' : 'pickle';
+          const source = first ? taintSource(first.text) : undefined;
+          out.push(source
+            ? finding(meta, call.range, CATALOG_SEVERITY.high,
+              `\`${call.calleeText}\` deserializes ${source} with ${format}, so whoever controls that data runs code in this process; exchange JSON, safetensors or Parquet instead.`)
+            : finding(meta, call.range, CATALOG_SEVERITY.medium,
+              `\`${call.calleeText}\` deserializes with ${format}, which runs code embedded in the data; load only data you produced, or switch to safetensors, JSON or Parquet.`));
         } else if (DISTRIBUTED.has(q)) {
           out.push(finding(meta, call.range, CATALOG_SEVERITY.low,
             `\`${call.calleeText}\` unpickles objects sent by other ranks; use tensor collectives when peers are not fully trusted.`));

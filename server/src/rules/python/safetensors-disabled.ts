@@ -1,6 +1,6 @@
 import { defineRule, type RuleMeta } from '../../engine/rule';
 import type { Finding } from '../../engine/types';
-import { isFalse, stringValue, type PyValue } from '../../languages/python/values';
+import { describeOrigin, isFalse, stringValue, type PyValue } from '../../languages/python/values';
 import { argument, CATALOG_SEVERITY, finding, replaceFix } from './call-matching';
 import { hubLoads } from './hub-loads';
 
@@ -30,9 +30,19 @@ function patterns(v: PyValue | undefined): string[] | undefined {
   return undefined;
 }
 
+/** A glob whose file extension is left open (`*`, `unet/*`, `model*`, `*.*`), so it selects files of any type. */
+function anyExtension(p: string): boolean {
+  const base = p.split('/').pop() ?? p;
+  const ext = /\.([^.]+)$/.exec(base)?.[1];
+  return ext === undefined ? /[*?]$/.test(base) : /[*?[]/.test(ext);
+}
+
+const mayMatchSafetensors = (p: string) => /safetensors/i.test(p) || anyExtension(p);
+const mayMatchPickle = (p: string) => PICKLE_WEIGHTS.test(p) || anyExtension(p);
+
 export const safetensorsDisabled = defineRule({
   meta,
-  triggers: ['use_safetensors', 'weights_name', 'allow_patterns'],
+  triggers: ['use_safetensors', 'weights_name', 'weight_name', 'allow_patterns', 'ignore_patterns'],
   check: {
     python(facts, ctx) {
       const out: Finding[] = [];
@@ -41,10 +51,10 @@ export const safetensorsDisabled = defineRule({
         const use = call.keywords.get('use_safetensors');
         if (use && isFalse(use.value)) {
           out.push(finding(meta, use.itemRange, CATALOG_SEVERITY.medium,
-            `\`${call.calleeText}\` with use_safetensors=False loads pickle (.bin) weights, which can run code; set use_safetensors=True and convert the checkpoint if needed.`,
-            use.fromSplat ? [] : [replaceFix('Set use_safetensors=True', use.range, 'True', false)]));
+            `\`${call.calleeText}\` with use_safetensors=False${describeOrigin(use.value)} loads pickle (.bin) weights, which can run code; set use_safetensors=True and convert the checkpoint if needed.`,
+            use.fromSplat || use.value.origin?.kind !== 'literal' ? [] : [replaceFix('Set use_safetensors=True', use.range, 'True', false)]));
         }
-        const weightsName = call.keywords.get('weights_name');
+        const weightsName = call.keywords.get('weights_name') ?? call.keywords.get('weight_name');
         const wn = stringValue(weightsName?.value);
         if (weightsName && wn && PICKLE_WEIGHTS.test(wn)) {
           out.push(finding(meta, weightsName.itemRange, CATALOG_SEVERITY.medium,
@@ -52,9 +62,18 @@ export const safetensorsDisabled = defineRule({
         }
         const allow = argument(call, 'allow_patterns');
         const pats = patterns(allow?.value);
-        if (allow && pats && pats.length > 0 && pats.every((p) => PICKLE_WEIGHTS.test(p)) && !pats.some((p) => /safetensors/i.test(p))) {
+        // Weights come only in pickle form when some pattern selects pickle weights and none could select safetensors.
+        if (allow && pats && pats.some((p) => PICKLE_WEIGHTS.test(p)) && !pats.some(mayMatchSafetensors)) {
+          const pickled = pats.filter((p) => PICKLE_WEIGHTS.test(p));
           out.push(finding(meta, allow.itemRange, CATALOG_SEVERITY.medium,
-            `\`${call.calleeText}\` downloads only pickle weight files (${pats.join(', ')}), which run code when loaded; include "*.safetensors" and load those.`));
+            `\`${call.calleeText}\` downloads only pickle weight files (${pickled.join(', ')}), which run code when loaded; include "*.safetensors" and load those.`));
+        }
+        const ignore = argument(call, 'ignore_patterns');
+        const ignored = patterns(ignore?.value);
+        const allowsPickle = !allow || (pats !== undefined && pats.some(mayMatchPickle));
+        if (ignore && ignored && ignored.some((p) => /safetensors/i.test(p)) && allowsPickle) {
+          out.push(finding(meta, ignore.itemRange, CATALOG_SEVERITY.medium,
+            `\`${call.calleeText}\` skips the .safetensors files, so the pickle weights of the repository are what gets loaded, which can run code; drop "*.safetensors" from ignore_patterns (ignore "*.bin" / "*.pt" instead).`));
         }
       }
       return out;

@@ -14,6 +14,7 @@ const ALWAYS_UNSAFE_DEFAULT = new Set([
 ]);
 const ALL = new Set([...VERSIONED, ...ALWAYS_UNSAFE_DEFAULT]);
 const SAFE_CONTEXTS = new Set(['torch.serialization.safe_globals']);
+const PARTIAL = new Set(['functools.partial']);
 
 const meta: RuleMeta = {
     id: 'torch-load-unsafe',
@@ -31,20 +32,30 @@ const meta: RuleMeta = {
 
 export const torchLoadUnsafe = defineRule({
   meta,
-  triggers: ['load'],
+  triggers: [['torch', 'load']],
   check: {
     python(facts, ctx) {
       const out: Finding[] = [];
       let versionDefault: ReturnType<typeof torchLoadDefault> | undefined;
       const forcedOff = () => ctx.workspace.torchForceNoWeightsOnly(ctx.uri);
+      // `functools.partial(torch.load, weights_only=False)`: the loader is bound with protection off.
+      for (const call of callsTo(facts, PARTIAL)) {
+        const target = call.positional[0]?.value;
+        const wo = call.keywords.get('weights_only');
+        if (target?.kind !== 'qname' || !ALL.has(target.qname) || !wo || !isFalse(wo.value)) continue;
+        out.push(finding(meta, call.range, CATALOG_SEVERITY.high,
+          `\`${call.calleeText}\` binds ${target.qname} with weights_only=False${describeOrigin(wo.value)}, so every load through it unpickles arbitrary objects; bind weights_only=True instead.`,
+          wo.fromSplat || wo.value.origin?.kind !== 'literal' ? [] : [replaceFix('Set weights_only=True', wo.range, 'True', true)]));
+      }
       for (const call of callsTo(facts, ALL)) {
         const hub = ALWAYS_UNSAFE_DEFAULT.has(call.qname!);
         const wo = argument(call, 'weights_only', hub ? 6 : undefined);
-        const name = call.calleeText;
+        // Aliases (`T.load`, `L`) are named together with what they resolve to.
+        const name = call.calleeText === call.qname ? `\`${call.calleeText}\`` : `\`${call.calleeText}\` (${call.qname})`;
         if (wo && isTrue(wo.value)) continue;
         if (wo && isFalse(wo.value)) {
           out.push(finding(meta, call.range, CATALOG_SEVERITY.high,
-            `\`${name}\` with weights_only=False${describeOrigin(wo.value)} unpickles arbitrary objects, so a malicious checkpoint runs code on load; pass weights_only=True (or load a .safetensors file).`,
+            `${name} with weights_only=False${describeOrigin(wo.value)} unpickles arbitrary objects, so a malicious checkpoint runs code on load; pass weights_only=True (or load a .safetensors file).`,
             wo.fromSplat || wo.value.origin?.kind !== 'literal' ? [] : [replaceFix('Set weights_only=True', wo.range, 'True', true)]));
           continue;
         }
@@ -55,17 +66,17 @@ export const torchLoadUnsafe = defineRule({
         if (wo?.fromSplat) fixes.length = 0;
         if (pickleModule && pickleModule.value.kind !== 'none') {
           out.push(finding(meta, call.range, CATALOG_SEVERITY.medium,
-            `\`${name}\` with a custom pickle_module defaults to weights_only=False and unpickles arbitrary objects; pass weights_only=True.`, fixes));
+            `${name} with a custom pickle_module defaults to weights_only=False and unpickles arbitrary objects; pass weights_only=True.`, fixes));
           continue;
         }
         if (hub) {
           out.push(finding(meta, call.range, CATALOG_SEVERITY.medium,
-            `\`${name}\` defaults to weights_only=False, so the downloaded checkpoint is unpickled and can run code; pass weights_only=True.`, fixes));
+            `${name} defaults to weights_only=False, so the downloaded checkpoint is unpickled and can run code; pass weights_only=True.`, fixes));
           continue;
         }
         if (forcedOff()) {
           out.push(finding(meta, call.range, CATALOG_SEVERITY.medium,
-            `\`${name}\` without weights_only=True unpickles arbitrary objects because TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD is set in this project; pass weights_only=True.`, fixes));
+            `${name} without weights_only=True unpickles arbitrary objects because TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD is set in this project; pass weights_only=True.`, fixes));
           continue;
         }
         versionDefault ??= torchLoadDefault(ctx);
@@ -74,7 +85,7 @@ export const torchLoadUnsafe = defineRule({
         // unpickler (torch >= 2.6), unless the project pins an older torch where the default is still False.
         if (versionDefault.state === 'unknown' && call.enclosingWith.some((w) => SAFE_CONTEXTS.has(w))) continue;
         out.push(finding(meta, call.range, CATALOG_SEVERITY.medium,
-          `\`${name}\` without weights_only=True may unpickle arbitrary objects (${versionDefault.why}; the safe default starts with torch 2.6); pass weights_only=True.`, fixes));
+          `${name} without weights_only=True may unpickle arbitrary objects (${versionDefault.why}; the safe default starts with torch 2.6); pass weights_only=True.`, fixes));
       }
       return out;
     },

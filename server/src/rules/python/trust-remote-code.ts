@@ -1,8 +1,9 @@
 import { defineRule, type RuleMeta } from '../../engine/rule';
 import type { Finding, Fix } from '../../engine/types';
-import { describeOrigin, isTrue, stringValue, type PyValue } from '../../languages/python/values';
-import { argument, CATALOG_SEVERITY, finding, inModule, isLocalPathLiteral, replaceFix } from './call-matching';
-import { hubLoads } from './hub-loads';
+import { describeOrigin, isTrue, isTruthy, stringValue, type PyValue } from '../../languages/python/values';
+import type { ArgFact, CallFact } from '../../languages/python/facts';
+import { argument, CATALOG_SEVERITY, finding, inModule, isCommitHash, isLocalPathLiteral, replaceFix, valueText, mayPassKeyword } from './call-matching';
+import { envSettings, hubLoads } from './hub-loads';
 import { pinFixes } from './hf-unpinned-revision';
 
 const meta: RuleMeta = {
@@ -27,6 +28,19 @@ function truthyEnv(v: PyValue): boolean {
   return s !== undefined ? /^(1|y|yes|true|on)$/i.test(s.trim()) : isTrue(v) || (v.kind === 'number' && v.value === 1);
 }
 
+/**
+ * `pipeline(..., model_kwargs={"trust_remote_code": True})`, SentenceTransformer `model_kwargs=` /
+ * `tokenizer_kwargs=` / `config_kwargs=`: the flag is forwarded to the underlying from_pretrained.
+ */
+function nestedKwargsTrust(call: CallFact): ArgFact | undefined {
+  for (const [name, arg] of call.keywords) {
+    if (!name.endsWith('_kwargs') || arg.value.kind !== 'dict') continue;
+    const v = arg.value.entries.get('trust_remote_code');
+    if (v && isTruthy(v)) return { ...arg, value: { ...v, origin: { kind: 'keyword-dict' } }, fromSplat: true };
+  }
+  return undefined;
+}
+
 export const trustRemoteCode = defineRule({
   meta,
   triggers: ['trust_remote_code', 'custom_pipeline', '_TRUST_REMOTE_CODE'],
@@ -35,27 +49,34 @@ export const trustRemoteCode = defineRule({
       const out: Finding[] = [];
       const loads = new Map(hubLoads(facts, ctx).map((l) => [l.call, l]));
       for (const call of facts.calls) {
-        const trc = call.keywords.get('trust_remote_code');
-        if (trc && isTrue(trc.value)) {
+        // `dict(trust_remote_code=True)` builds keyword arguments: the call they are spread into reports them.
+        if (call.qname === 'dict' || !mayPassKeyword(call, ['trust_remote_code', 'custom_pipeline'])) continue;
+        const trc = call.keywords.get('trust_remote_code') ?? nestedKwargsTrust(call);
+        // Any truthy value trusts: transformers tests `if not trust_remote_code`, so even the string "False" does.
+        if (trc && isTruthy(trc.value)) {
           const load = loads.get(call);
-          const pinned = load?.pin === 'commit';
+          const pinned = load ? load.pin === 'commit' : ['revision', 'code_revision'].some((k) => isCommitHash(stringValue(call.keywords.get(k)?.value) ?? ''));
+          const revisionText = load?.revision ?? stringValue(call.keywords.get('code_revision')?.value) ?? stringValue(call.keywords.get('revision')?.value) ?? '';
           const local = load?.local ?? false;
           const subject = load?.repoId ? `code from \`${load.repoId}\`` : 'code shipped with the model or dataset';
-          const fixes: Fix[] = [];
-          if (!trc.fromSplat && trc.value.origin?.kind === 'literal') fixes.push(replaceFix('Set trust_remote_code=False (the model may then fail to load)', trc.range, 'False', false, !(!pinned && load?.repoId)));
-          if (load && !pinned && load.repoId) fixes.unshift(...pinFixes(facts, ctx, load).map((f) => ({ ...f, title: `${f.title}, keeping trust_remote_code` })));
+          const fixes: Fix[] = load && !pinned && load.pin !== 'unknown' && load.repoId
+            ? pinFixes(facts, ctx, load).map((f) => ({ ...f, title: `${f.title}, keeping trust_remote_code` }))
+            : [];
+          if (!trc.fromSplat && trc.value.origin?.kind === 'literal') fixes.push(replaceFix('Set trust_remote_code=False (the model may then fail to load)', trc.range, 'False', false, fixes.length === 0));
           const severity = local ? CATALOG_SEVERITY.medium : CATALOG_SEVERITY.high;
           const advice = local
             ? 'review the Python files in that directory before running it.'
             : pinned
-              ? `the code is pinned at ${load!.revision!.slice(0, 12)}…; review that commit's Python files, and re-review on every bump.`
-              : 'review the repository\'s Python files and pin revision= to the reviewed 40-hex commit, or load a model that needs no custom code.';
+              ? `the code is pinned at ${revisionText.slice(0, 12)}…; review that commit's Python files, and re-review on every bump.`
+              : load?.pin === 'unknown'
+                ? 'review the repository\'s Python files and make sure revision= always receives the reviewed 40-hex commit, or load a model that needs no custom code.'
+                : 'review the repository\'s Python files and pin revision= to the reviewed 40-hex commit, or load a model that needs no custom code.';
           out.push(finding(meta, trc.itemRange, severity,
-            `\`${call.calleeText}\` with trust_remote_code=True${describeOrigin(trc.value)} runs ${subject} in this process; ${advice}`, fixes));
+            `\`${call.calleeText}\` with trust_remote_code=${trc.value.kind === 'number' ? String(trc.value.value) : valueText(trc.value)}${describeOrigin(trc.value)}${trc.value.kind === 'string' ? ' (any non-empty string counts as True)' : ''} runs ${subject} in this process; ${advice}`, fixes));
         }
         const custom = call.keywords.get('custom_pipeline');
         const customName = custom ? stringValue(custom.value) : undefined;
-        if (custom && customName && (inModule(call.qname, ['diffusers']) || call.receiverTypes.some((t) => inModule(t, ['diffusers']))) && !isLocalPathLiteral(customName) && !customName.endsWith('.py')) {
+        if (custom && customName && (inModule(call.qname, ['diffusers']) || call.receiverTypes.some((t) => inModule(t, ['diffusers']))) && !isLocalPathLiteral(customName) && !customName.endsWith('.py') && !ctx.workspace.isDirectory(customName, ctx.uri)) {
           const rev = argument(call, 'custom_revision');
           if (!rev || !/^[0-9a-f]{40}$/.test(stringValue(rev.value) ?? '')) {
             out.push(finding(meta, custom.itemRange, CATALOG_SEVERITY.high,
@@ -63,7 +84,7 @@ export const trustRemoteCode = defineRule({
           }
         }
       }
-      for (const e of facts.envAssignments) {
+      for (const e of envSettings(facts)) {
         const level = ENV_SWITCHES[e.name];
         if (!level || !truthyEnv(e.value)) continue;
         out.push(finding(meta, e.range, level === 'high' ? CATALOG_SEVERITY.high : CATALOG_SEVERITY.info,

@@ -4,8 +4,8 @@ import type { CallFact } from '../../languages/python/facts';
 import { stringValue, type PyValue } from '../../languages/python/values';
 import { argument, CATALOG_SEVERITY, finding, replaceFix } from './call-matching';
 
-const MODULE_PREFIXES = ['yaml.', 'yaml.loader.', 'yaml.cyaml.'];
-const SAFE_LOADERS = new Set(['SafeLoader', 'CSafeLoader', 'BaseLoader', 'CBaseLoader']);
+const MODULE_PREFIXES = ['yaml.', 'yaml.loader.', 'yaml.cyaml.', 'ruamel.yaml.', 'ruamel.yaml.main.', 'ruamel.yaml.loader.', 'ruamel.yaml.cyaml.'];
+const SAFE_LOADERS = new Set(['SafeLoader', 'CSafeLoader', 'BaseLoader', 'CBaseLoader', 'RoundTripLoader']);
 const DANGEROUS_LOADERS = new Set(['Loader', 'UnsafeLoader', 'CLoader', 'CUnsafeLoader']);
 const FULL_LOADERS = new Set(['FullLoader', 'CFullLoader']);
 
@@ -25,8 +25,8 @@ const meta: RuleMeta = {
 
 /** The PyYAML loader class a qualified name designates (`yaml.loader.SafeLoader` → `SafeLoader`). */
 function pyyamlName(q: string): string | undefined {
-  const prefix = MODULE_PREFIXES.find((p) => q.startsWith(p));
-  return prefix && !q.slice(prefix.length).includes('.') ? q.slice(prefix.length) : undefined;
+  const prefix = MODULE_PREFIXES.find((p) => q.startsWith(p) && !q.slice(p.length).includes('.'));
+  return prefix ? q.slice(prefix.length) : undefined;
 }
 
 type LoaderKind = 'safe' | 'full' | 'unsafe' | 'unknown';
@@ -45,7 +45,7 @@ function classifyLoader(v: PyValue): LoaderKind {
 
 export const yamlUnsafeLoad = defineRule({
   meta,
-  triggers: ['load', 'YAML'],
+  triggers: [['yaml', 'load'], 'YAML'],
   check: {
     python(facts) {
       const out: Finding[] = [];
@@ -63,28 +63,32 @@ export const yamlUnsafeLoad = defineRule({
         }
         const fn = pyyamlName(q);
         if (!fn) continue;
+        // ruamel.yaml's old PyYAML-style functions (removed in 0.18): the way out is YAML(typ="safe").
+        const ruamel = q.startsWith('ruamel.');
+        const use = (safeName: string) => (ruamel ? 'use YAML(typ="safe").load' : `use yaml.${safeName}`);
+        const rename = (c: CallFact, name: string) => (ruamel ? [] : renameFix(c, name));
         if (fn === 'unsafe_load' || fn === 'unsafe_load_all') {
           out.push(finding(meta, call.range, CATALOG_SEVERITY.high,
-            `\`${call.calleeText}\` constructs arbitrary Python objects, so a crafted document runs code; use yaml.safe_load${fn.endsWith('_all') ? '_all' : ''}.`, renameFix(call, fn.replace('unsafe_', 'safe_'))));
+            `\`${call.calleeText}\` constructs arbitrary Python objects, so a crafted document runs code; ${use(fn.replace('unsafe_', 'safe_'))}.`, rename(call, fn.replace('unsafe_', 'safe_'))));
         } else if (fn === 'full_load' || fn === 'full_load_all') {
           out.push(finding(meta, call.range, CATALOG_SEVERITY.medium,
-            `\`${call.calleeText}\` uses FullLoader, which still instantiates Python classes and has had code-execution bypasses; use yaml.safe_load${fn.endsWith('_all') ? '_all' : ''}.`, renameFix(call, fn.replace('full_', 'safe_'))));
+            `\`${call.calleeText}\` uses FullLoader, which still instantiates Python classes and has had code-execution bypasses; ${use(fn.replace('full_', 'safe_'))}.`, rename(call, fn.replace('full_', 'safe_'))));
         } else if (fn === 'load' || fn === 'load_all') {
           const loader = argument(call, 'Loader', 1);
           const safeName = fn === 'load' ? 'safe_load' : 'safe_load_all';
           if (!loader) {
             if (call.hasOpaqueSplat) continue;
             out.push(finding(meta, call.range, CATALOG_SEVERITY.medium,
-              `\`${call.calleeText}\` without a Loader uses an unsafe default on older PyYAML and fails on newer ones; use yaml.${safeName}.`, renameFix(call, safeName)));
+              `\`${call.calleeText}\` without a Loader uses an unsafe default on older ${ruamel ? 'ruamel.yaml' : 'PyYAML'} releases and fails on newer ones; ${use(safeName)}.`, rename(call, safeName)));
             continue;
           }
           const kind = classifyLoader(loader.value);
           if (kind === 'safe' || kind === 'unknown') continue;
           const fixes: Fix[] = [];
           const moduleText = /^(.*)\.(load|load_all)$/.exec(call.calleeText)?.[1];
-          if (moduleText && !loader.fromSplat) fixes.push(replaceFix('Use Loader=yaml.SafeLoader', loader.range, `${moduleText}.SafeLoader`, true));
+          if (moduleText && !loader.fromSplat && !ruamel) fixes.push(replaceFix('Use Loader=yaml.SafeLoader', loader.range, `${moduleText}.SafeLoader`, true));
           out.push(finding(meta, loader.range, kind === 'unsafe' ? CATALOG_SEVERITY.high : CATALOG_SEVERITY.medium,
-            `\`${call.calleeText}\` with Loader=${loader.text} constructs arbitrary Python objects from the document; use Loader=yaml.SafeLoader or yaml.${safeName}.`, fixes));
+            `\`${call.calleeText}\` with Loader=${loader.text} constructs arbitrary Python objects from the document; ${ruamel ? use(safeName) : `use Loader=yaml.SafeLoader or yaml.${safeName}`}.`, fixes));
         }
       }
       return out;
