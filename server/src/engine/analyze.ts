@@ -138,10 +138,25 @@ const FACT_KINDS: Record<InputKind, FactKind[]> = {
   'modellint-config': ['config'],
 };
 
+const callWordsCache = new WeakMap<readonly Rule[], readonly string[] | undefined>();
+
+/**
+ * The words that locate the calls any Python rule may look at: every rule's trigger words (of all
+ * registered rules, so that a rule reading another rule's calls still sees them). Undefined when a
+ * rule has no triggers: then every call is collected.
+ */
+function pythonCallWords(rules: readonly Rule[]): readonly string[] | undefined {
+  if (!callWordsCache.has(rules)) {
+    const python = rules.filter((r) => r.check.python);
+    callWordsCache.set(rules, python.every((r) => r.callWords || r.triggers) ? [...new Set(python.flatMap((r) => r.callWords ?? r.triggers!.flat()))] : undefined);
+  }
+  return callWordsCache.get(rules);
+}
+
 function buildFacts(factKind: FactKind, kind: InputKind, doc: DocumentInput, ctx: AnalyzeContext): { facts: FactsByKind[FactKind]; dispose?: () => void } {
   switch (factKind) {
     case 'python': {
-      const py = buildPythonFacts(doc.text, { cache: ctx.parseCache, key: doc.uri });
+      const py = buildPythonFacts(doc.text, { cache: ctx.parseCache, key: doc.uri, callWords: pythonCallWords(ctx.rules) });
       return { facts: py, dispose: () => py.dispose() };
     }
     case 'requirements':

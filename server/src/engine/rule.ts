@@ -60,6 +60,12 @@ export interface Rule {
    * is not even parsed. Omit to always run.
    */
   triggers?: (string | string[])[];
+  /**
+   * Words that occur at (or in the name bound to) every call this rule examines; they locate the
+   * calls in a file. Defaults to the trigger words. Narrower words keep large files fast (e.g.
+   * `load` rather than `torch`, which also occurs at every `torch.nn…` call).
+   */
+  callWords?: string[];
 }
 
 export function defineRule(rule: Rule): Rule {

@@ -77,39 +77,36 @@ export interface PythonFacts {
   dispose(): void;
 }
 
-const QUERY_SOURCE = `
-(import_statement) @import
-(import_from_statement) @import_from
-(assignment) @assign
-(augmented_assignment left: (identifier) @rebind)
-(for_statement left: (_) @rebind_pattern)
-(for_in_clause left: (_) @rebind_pattern)
-(as_pattern_target (identifier) @rebind)
-(named_expression name: (identifier) @rebind)
-(global_statement (identifier) @rebind)
-(call) @call
-(function_definition) @function
-(class_definition) @class
-(with_statement) @with
-`;
 
-let query: Query | undefined;
-function pythonQuery(): Query {
-  query ??= new Query(grammar('python'), QUERY_SOURCE);
-  return query;
+let callQuery: Query | undefined;
+function allCallsQuery(): Query {
+  callQuery ??= new Query(grammar('python'), '(call) @call');
+  return callQuery;
 }
 
 /** A wall-clock bound for one parse; past it the parse is cancelled (pathological input). */
 const PARSE_TIME_LIMIT_MS = 3000;
 const MAX_EVAL_DEPTH = 24;
+/** How far a word occurrence is followed up the tree to the calls around it. */
+const MAX_CLIMB = 64;
+/** How far a node is followed up the tree to find its scope. */
+const MAX_SCOPE_CLIMB = 400;
 
-export interface BuildOptions { cache?: ParseCache; key?: string }
+export interface BuildOptions {
+  cache?: ParseCache;
+  key?: string;
+  /**
+   * Words whose occurrences locate the calls the rules care about (their trigger words). When
+   * omitted, every call of the file is collected.
+   */
+  callWords?: readonly string[];
+}
 
 export function buildPythonFacts(text: string, options: BuildOptions = {}): PythonFacts {
   const tree = parse(text, options);
   const owned = !(options.cache && options.key);
   try {
-    return new PythonFile(text, tree, owned);
+    return new PythonFile(text, tree, owned, options.callWords);
   } catch (e) {
     if (owned) tree.delete();
     throw e;
@@ -176,16 +173,34 @@ export function nodeRange(n: Node): Range {
   };
 }
 
-interface Scope {
-  kind: 'module' | 'function';
-  name?: string;
-  start: number;
-  end: number;
-  parent?: Scope;
-  /** name → value expressions assigned to it in this scope; `null` marks an opaque rebinding. */
-  assigned: Map<string, (Node | null)[]>;
-  /** parameter name → default value node (null when the parameter has no default). */
-  params: Map<string, Node | null>;
+/**
+ * A name scope (the module or a function). Its bindings are found on demand: only the names the
+ * rules actually ask about are ever looked up, by searching the scope's text for the name.
+ */
+class Scope {
+  private readonly assignedCache = new Map<string, (Node | null)[] | undefined>();
+  private paramsCache?: Map<string, Node | null>;
+
+  constructor(
+    private readonly file: PythonFile,
+    readonly kind: 'module' | 'function',
+    readonly start: number,
+    readonly end: number,
+    readonly node?: Node,
+    readonly parent?: Scope,
+    readonly name?: string,
+  ) {}
+
+  /** Value expressions assigned to `name` in this scope (`null` marks an opaque rebinding); undefined when never bound here. */
+  assigned(name: string): (Node | null)[] | undefined {
+    if (!this.assignedCache.has(name)) this.assignedCache.set(name, this.file.findBindings(this, name));
+    return this.assignedCache.get(name);
+  }
+
+  /** Parameter name → default value node (null when the parameter has no default). */
+  params(): Map<string, Node | null> {
+    return (this.paramsCache ??= this.node ? collectParams(this.node.childForFieldName('parameters')) : new Map());
+  }
 }
 
 interface ArgparseOption { dest: string; flag: string; value: PyValue }
@@ -205,25 +220,28 @@ class PythonFile implements PythonFacts {
   readonly attributeAssignments: AttributeAssignment[] = [];
   readonly hasSyntaxErrors: boolean;
 
+  private readonly root: Node;
   private readonly imports = new Map<string, string>();
   private readonly classes = new Map<string, Node>();
+  /** Names of module-level functions. */
   private readonly functions = new Set<string>();
   private readonly module: Scope;
-  private readonly scopes: Scope[] = [];
+  private readonly functionScopes = new Map<number, Scope>();
+  /**
+   * Scope of each `block` and `call` node met while climbing: everything inside one belongs to the
+   * same scope (no `def` can sit inside a call), so later climbs stop at the first known one.
+   */
+  private readonly knownScopes = new Map<number, Scope>();
   private argparse?: Map<string, ArgparseOption>;
   private readonly argparseCalls: Node[] = [];
-  private readonly callNodes: { node: Node; scope: Scope; withs: string[]; fn?: string }[] = [];
   private readonly classBaseCache = new Map<string, string[]>();
 
-  constructor(readonly text: string, private readonly tree: Tree, private readonly owned: boolean) {
-    const root = tree.rootNode;
-    this.hasSyntaxErrors = root.hasError;
-    this.module = { kind: 'module', start: 0, end: text.length, assigned: new Map(), params: new Map() };
-    this.collect(root);
-    for (const c of this.callNodes) {
-      const fact = this.callFact(c.node, c.scope, c.withs, c.fn);
-      if (fact) this.calls.push(fact);
-    }
+  constructor(readonly text: string, private readonly tree: Tree, private readonly owned: boolean, callWords?: readonly string[]) {
+    this.root = tree.rootNode;
+    this.hasSyntaxErrors = this.root.hasError;
+    this.module = new Scope(this, 'module', 0, text.length);
+    this.collectDeclarations();
+    this.collectCalls(callWords);
   }
 
   dispose(): void {
@@ -231,68 +249,207 @@ class PythonFile implements PythonFacts {
   }
 
   // ---- collection --------------------------------------------------------------------------
+  //
+  // Walking or querying a whole tree from JavaScript costs tens of milliseconds on a large file
+  // (every node crosses the wasm boundary). Instead the text is searched for the few words that
+  // matter and only the syntax around each hit is examined, so the cost follows the number of
+  // relevant places, not the size of the file.
 
-  private collect(root: Node): void {
-    const stack: Scope[] = [this.module];
-    const withNodes: Node[] = [];
-    const scopeAt = (n: Node): Scope => {
-      while (stack.length > 1 && n.startIndex >= stack[stack.length - 1].end) stack.pop();
-      return stack[stack.length - 1];
-    };
-    const started = Date.now();
-    const captures = pythonQuery().captures(root, { progressCallback: () => Date.now() - started > PARSE_TIME_LIMIT_MS });
-    const calls: { node: Node; scope: Scope }[] = [];
-    for (const { name, node } of captures) {
-      const scope = scopeAt(node);
-      switch (name) {
-        case 'import':
-        case 'import_from':
-          this.collectImport(node, name === 'import_from');
-          break;
-        case 'assign':
-          this.collectAssignment(node, scope);
-          break;
-        case 'rebind':
-          this.rebind(scope, node.text);
-          break;
-        case 'rebind_pattern':
-          for (const id of identifiersIn(node)) this.rebind(scope, id);
-          break;
-        case 'function': {
-          const fname = node.childForFieldName('name')?.text ?? '';
-          if (scope === this.module) this.functions.add(fname);
-          else this.rebind(scope, fname);
-          const fscope: Scope = { kind: 'function', name: fname, start: node.startIndex, end: node.endIndex, parent: scope, assigned: new Map(), params: new Map() };
-          this.collectParams(node.childForFieldName('parameters'), fscope);
-          stack.push(fscope);
-          this.scopes.push(fscope);
-          break;
-        }
-        case 'class': {
-          const cname = node.childForFieldName('name')?.text;
-          if (cname) this.classes.set(cname, node);
-          break;
-        }
-        case 'with':
-          withNodes.push(node);
-          break;
-        case 'call': {
-          calls.push({ node, scope });
-          const fn = node.childForFieldName('function');
-          if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'add_argument') this.argparseCalls.push(node);
-          break;
-        }
+  /** Imports, classes and module-level functions, located by their keywords at the start of a line. */
+  private collectDeclarations(): void {
+    const seen = new Set<number>();
+    for (const m of this.text.matchAll(/^[ \t]*(from|import|class|async[ \t]+def|def)[ \t]/gm)) {
+      const at = m.index! + m[0].length - m[1].length - 1;
+      const kw = m[1];
+      const node = this.statementAt(at, kw === 'from' || kw === 'import' ? ['import_statement', 'import_from_statement'] : kw === 'class' ? ['class_definition'] : ['function_definition']);
+      if (!node || seen.has(node.id)) continue;
+      seen.add(node.id);
+      if (node.type === 'import_statement' || node.type === 'import_from_statement') this.collectImport(node, node.type === 'import_from_statement');
+      else if (node.type === 'class_definition') {
+        const cname = node.childForFieldName('name')?.text;
+        if (cname) this.classes.set(cname, node);
+      } else if (node.type === 'function_definition' && /^(async[ \t]+)?def/.test(m[0])) {
+        const fname = node.childForFieldName('name')?.text;
+        if (fname && this.scopeOfNode(node) === this.module) this.functions.add(fname);
       }
     }
-    // Context managers of enclosing `with` bodies (e.g. torch.serialization.safe_globals); needs all imports first.
-    const withs = withNodes.map((w) => {
-      const body = w.childForFieldName('body');
-      return { start: body?.startIndex ?? w.endIndex, end: w.endIndex, names: this.withContextNodes(w).map((c) => this.calleeQname(c.childForFieldName('function'), this.scopeOf(c)) ?? '').filter(Boolean) };
-    });
-    for (const { node, scope } of calls) {
-      const enclosing = withs.length ? withs.filter((w) => node.startIndex >= w.start && node.startIndex < w.end).flatMap((w) => w.names) : [];
-      this.callNodes.push({ node, scope, withs: enclosing, fn: scope.kind === 'function' ? scope.name : undefined });
+  }
+
+  /** The node of one of `types` that starts at `index` (a keyword at the start of a statement). */
+  private statementAt(index: number, types: string[]): Node | undefined {
+    let n: Node | null = this.root.descendantForIndex(index);
+    for (let depth = 0; n && depth < 4; depth++, n = n.parent) {
+      if (types.includes(n.type)) return n.startIndex === index || n.type === 'function_definition' ? n : undefined;
     }
+    return undefined;
+  }
+
+  /**
+   * Calls near an occurrence of one of `callWords` (the rules' trigger words), of names bound to
+   * something that contains one, plus every `add_argument` call (argparse defaults) and `os.environ`
+   * assignment. Without words (direct use of the front-end), every call of the file.
+   */
+  private collectCalls(callWords?: readonly string[]): void {
+    const found = new Map<number, Node>();
+    const envNodes = new Map<number, Node>();
+    const attrNodes = new Map<number, Node>();
+    if (!callWords) {
+      // Every call: one query over the tree (linear, even for pathologically deep nesting).
+      const started = Date.now();
+      for (const { node } of allCallsQuery().captures(this.root, { progressCallback: () => Date.now() - started > PARSE_TIME_LIMIT_MS })) found.set(node.id, node);
+    }
+    const words = new Set<string>([...(callWords ?? []), 'add_argument', 'environ']);
+    const aliasWords = new Set<string>();
+    const scan = (list: Iterable<string>) => {
+      const alternatives = [...list].filter((w) => w.length > 0).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      if (alternatives.length === 0) return;
+      const pattern = new RegExp(alternatives.join('|'), 'g');
+      for (const m of this.text.matchAll(pattern)) this.climbFrom(m.index!, found, envNodes, attrNodes, aliasWords);
+    };
+    scan(words);
+    // Names bound to something that mentions a word (`from pickle import loads as deser`, `fn = torch.load`).
+    if (callWords) {
+      for (const [alias, qname] of this.imports) if (!words.has(alias) && [...words].some((w) => qname.includes(w))) aliasWords.add(alias);
+      const extra = [...aliasWords].filter((w) => !words.has(w) && /^[A-Za-z_]\w*$/.test(w));
+      if (extra.length) scan(extra);
+    }
+    for (const node of [...envNodes.values()]) this.collectEnvSubscriptAssignment(node);
+    for (const node of [...attrNodes.values()]) this.collectAttributeAssignment(node);
+    const calls = [...found.values()].sort((a, b) => a.startIndex - b.startIndex);
+    for (const node of calls) {
+      const fn = node.childForFieldName('function');
+      if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'add_argument') this.argparseCalls.push(node);
+    }
+    for (const node of calls) {
+      const fact = this.callFact(node, this.scopeOfNode(node));
+      if (fact) this.calls.push(fact);
+    }
+  }
+
+  /** From a word occurrence, collect the calls and assignments it takes part in, up to its statement. */
+  private climbFrom(index: number, calls: Map<number, Node>, envNodes: Map<number, Node>, attrNodes: Map<number, Node>, aliasWords: Set<string>): void {
+    let child: Node | null = null;
+    let depth = 0;
+    for (let n: Node | null = this.root.descendantForIndex(index); n && depth < MAX_CLIMB; child = n, n = n.parent, depth++) {
+      const t = n.type;
+      if (t === 'comment') return; // prose; strings do count (hf:// URIs, env names, patch targets)
+      if (t === 'call') calls.set(n.id, n);
+      else if (t === 'assignment' && child) {
+        const left = n.childForFieldName('left');
+        if (left && child.startIndex >= left.startIndex && child.endIndex <= left.endIndex) {
+          if (left.type === 'subscript') envNodes.set(n.id, n);
+          else if (left.type === 'attribute') attrNodes.set(n.id, n);
+        } else if (left?.type === 'identifier') {
+          aliasWords.add(left.text);
+        }
+      }
+      // Calls never span statements: stop at the statement (or block) that holds the occurrence.
+      if (t.endsWith('_statement') || t === 'module' || t === 'block' || t === 'function_definition' || t === 'class_definition' || t === 'decorated_definition') return;
+    }
+  }
+
+  /** The scope a node belongs to: the innermost function whose parameters or body contain it (a default value belongs outside). */
+  scopeOfNode(n: Node): Scope {
+    const blocks: number[] = [];
+    const found = this.climbToScope(n, blocks);
+    for (const b of blocks) this.knownScopes.set(b, found);
+    return found;
+  }
+
+  private climbToScope(n: Node, blocks: number[]): Scope {
+    let child: Node = n;
+    let inDefault = false;
+    let depth = 0;
+    for (let p = n.parent; p; child = p, p = p.parent) {
+      // Python's own parser refuses nesting this deep; stop rather than walk a pathological chain.
+      if (++depth > MAX_SCOPE_CLIMB) return this.module;
+      if (p.type === 'block' || (p.type === 'call' && !inDefault)) {
+        const known = this.knownScopes.get(p.id);
+        if (known) return known;
+        blocks.push(p.id);
+      }
+      if ((p.type === 'default_parameter' || p.type === 'typed_default_parameter') && p.childForFieldName('value')?.id === child.id) inDefault = true;
+      if (p.type === 'function_definition') {
+        const body = p.childForFieldName('body');
+        const params = p.childForFieldName('parameters');
+        const inBody = !!body && child.startIndex >= body.startIndex && child.endIndex <= body.endIndex;
+        const inParams = !!params && params.id === child.id && !inDefault;
+        if (inBody || inParams) return this.functionScope(p);
+        inDefault = false;
+      }
+    }
+    return this.module;
+  }
+
+  private functionScope(fn: Node): Scope {
+    let s = this.functionScopes.get(fn.id);
+    if (!s) {
+      s = new Scope(this, 'function', fn.startIndex, fn.endIndex, fn, this.scopeOfNode(fn), fn.childForFieldName('name')?.text);
+      this.functionScopes.set(fn.id, s);
+    }
+    return s;
+  }
+
+  /**
+   * Where `name` is bound in `scope`: each whole-word occurrence of the name inside the scope's text
+   * is examined, and those in binding positions of this very scope are kept.
+   */
+  findBindings(scope: Scope, name: string): (Node | null)[] | undefined {
+    if (!/^[A-Za-z_]\w*$/.test(name) || !this.possiblyBound().has(name)) return undefined;
+    const out: (Node | null)[] = [];
+    const pattern = new RegExp(`(?<![\\w.])${name}(?!\\w)`, 'g');
+    pattern.lastIndex = scope.start;
+    for (let m = pattern.exec(this.text); m && m.index < scope.end; m = pattern.exec(this.text)) {
+      const id = this.root.descendantForIndex(m.index, m.index + name.length);
+      if (!id || id.type !== 'identifier' || id.startIndex !== m.index) continue;
+      const binding = bindingOf(id);
+      if (binding === undefined) continue;
+      if (this.scopeOfNode(id) !== scope) continue;
+      out.push(binding);
+    }
+    return out.length ? out : undefined;
+  }
+
+  private boundNames?: Set<string>;
+  /**
+   * Every name that appears somewhere in a binding-like position (a textual superset: assignment
+   * and augmented-assignment targets, unpacking, `for … in`, `as`, `:=`, `def`, `global`). A name
+   * outside this set is bound nowhere, so its syntax never needs to be examined.
+   */
+  private possiblyBound(): Set<string> {
+    if (this.boundNames) return this.boundNames;
+    const names = new Set<string>();
+    const add = (chunk: string) => {
+      for (const m of chunk.matchAll(/[A-Za-z_]\w*/g)) names.add(m[0]);
+    };
+    const t = this.text;
+    // Statements start a line (anchoring keeps the scan linear); `a = b = 1` chains and `x = 1; y = 2` are covered below.
+    for (const m of t.matchAll(/^[ \t]*([A-Za-z_][\w \t,()[\]*.]*?)[ \t]*(?::[^=\n]*)?(?:[-+*/%&|^@]|\/\/|\*\*|>>|<<)?=(?!=)/gm)) add(m[1]);
+    for (const m of t.matchAll(/[=;][ \t]*([A-Za-z_][\w, \t]*?)[ \t]*=(?!=)/g)) add(m[1]);
+    for (const m of t.matchAll(/\bfor\s+([^\n]+?)\s+in\b/g)) add(m[1]);
+    for (const m of t.matchAll(/\b(?:as|def|global|nonlocal)\s+([\w ,]+)/g)) add(m[1]);
+    for (const m of t.matchAll(/([A-Za-z_]\w*)\s*:=/g)) add(m[1]);
+    return (this.boundNames = names);
+  }
+
+  private scopeOf(n: Node): Scope {
+    return this.scopeOfNode(n);
+  }
+
+  /** Qualified names of the context managers of the `with` statements whose body holds `node`. */
+  enclosingWith(node: Node): string[] {
+    const out: string[] = [];
+    let depth = 0;
+    for (let p = node.parent; p && ++depth < MAX_SCOPE_CLIMB; p = p.parent) {
+      if (p.type !== 'with_statement') continue;
+      const body = p.childForFieldName('body');
+      if (!body || node.startIndex < body.startIndex || node.endIndex > body.endIndex) continue;
+      for (const c of this.withContextNodes(p)) {
+        const q = this.calleeQname(c.childForFieldName('function'), this.scopeOfNode(c));
+        if (q) out.push(q);
+      }
+    }
+    return out;
   }
 
   private withContextNodes(withNode: Node): Node[] {
@@ -344,86 +501,29 @@ class PythonFile implements PythonFacts {
     }
   }
 
-  private collectParams(params: Node | null, scope: Scope): void {
-    for (const p of params?.namedChildren ?? []) {
-      if (!p) continue;
-      switch (p.type) {
-        case 'identifier':
-          scope.params.set(p.text, null);
-          break;
-        case 'typed_parameter': {
-          const id = p.namedChildren.find((c) => c?.type === 'identifier');
-          if (id) scope.params.set(id.text, null);
-          break;
-        }
-        case 'default_parameter':
-        case 'typed_default_parameter': {
-          const name = p.childForFieldName('name')?.text;
-          if (name) scope.params.set(name, p.childForFieldName('value'));
-          break;
-        }
-        case 'list_splat_pattern':
-        case 'dictionary_splat_pattern': {
-          const id = p.namedChildren.find((c) => c?.type === 'identifier');
-          if (id) scope.params.set(id.text, null);
-          break;
-        }
-      }
-    }
-  }
-
-  private rebind(scope: Scope, name: string): void {
-    const list = scope.assigned.get(name) ?? [];
-    list.push(null);
-    scope.assigned.set(name, list);
-  }
-
-  private collectAssignment(node: Node, scope: Scope): void {
+  private collectEnvSubscriptAssignment(node: Node): void {
     const left = node.childForFieldName('left');
-    let right = node.childForFieldName('right');
-    // `a = b = value`: the inner assignment is captured separately; give `a` the innermost value.
-    while (right?.type === 'assignment') right = right.childForFieldName('right');
-    if (!left) return;
-    if (left.type === 'identifier') {
-      const list = scope.assigned.get(left.text) ?? [];
-      list.push(right);
-      scope.assigned.set(left.text, list);
-    } else if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && right && (right.type === 'expression_list' || right.type === 'tuple')) {
-      const names = left.namedChildren;
-      const values = right.namedChildren;
-      names.forEach((n, i) => {
-        if (!n) return;
-        if (n.type === 'identifier' && names.length === values.length) {
-          const list = scope.assigned.get(n.text) ?? [];
-          list.push(values[i]);
-          scope.assigned.set(n.text, list);
-        } else {
-          for (const id of identifiersIn(n)) this.rebind(scope, id);
-        }
-      });
-    } else if (left.type === 'subscript') {
-      this.collectEnvSubscriptAssignment(left, right, node, scope);
-    } else if (left.type === 'attribute') {
-      const target = this.exprQname(left, scope);
-      if (target && !target.startsWith('.')) this.attributeAssignments.push({ target, range: nodeRange(node) });
-    } else {
-      for (const id of identifiersIn(left)) this.rebind(scope, id);
-    }
-  }
-
-  private collectEnvSubscriptAssignment(left: Node, right: Node | null, node: Node, scope: Scope): void {
-    const obj = left.childForFieldName('value');
-    const key = left.childForFieldName('subscript');
+    const right = node.childForFieldName('right');
+    const obj = left?.childForFieldName('value');
+    const key = left?.childForFieldName('subscript');
     if (!obj || !key || !right) return;
+    const scope = this.scopeOfNode(node);
     if (this.exprQname(obj, scope) !== 'os.environ') return;
     const name = this.evaluate(key, scope);
     if (name.kind !== 'string') return;
     this.envAssignments.push({ name: name.value, value: this.evaluate(right, scope), range: nodeRange(node), valueRange: nodeRange(right) });
   }
 
+  private collectAttributeAssignment(node: Node): void {
+    const left = node.childForFieldName('left');
+    if (!left) return;
+    const target = this.exprQname(left, this.scopeOfNode(node));
+    if (target && !target.startsWith('.')) this.attributeAssignments.push({ target, range: nodeRange(node) });
+  }
+
   // ---- calls -------------------------------------------------------------------------------
 
-  private callFact(node: Node, scope: Scope, withs: string[], fn?: string): CallFact | undefined {
+  private callFact(node: Node, scope: Scope): CallFact | undefined {
     const fnNode = node.childForFieldName('function');
     const args = node.childForFieldName('arguments');
     if (!fnNode || !args || args.type !== 'argument_list') return undefined;
@@ -449,7 +549,7 @@ class PythonFile implements PythonFacts {
       else if (v.kind === 'unknown' && !this.isBoundLocally(fnNode.text, scope)) qname = fnNode.text; // a builtin
     }
     if (qname?.startsWith('.')) qname = undefined;
-    return new LazyCall(this, node, fnNode, nameNode, args, scope, { qname, methodName, receiver, receiverTypes, enclosingWith: withs, enclosingFunction: fn });
+    return new LazyCall(this, node, fnNode, nameNode, args, scope, { qname, methodName, receiver, receiverTypes });
   }
 
   /** Arguments of a call, evaluated on first use only (most calls are never asked about). */
@@ -498,7 +598,7 @@ class PythonFile implements PythonFacts {
 
   private isBoundLocally(name: string, scope: Scope): boolean {
     for (let s: Scope | undefined = scope; s; s = s.parent) {
-      if (s.assigned.has(name) || s.params.has(name)) return true;
+      if (s.assigned(name) !== undefined || s.params().has(name)) return true;
     }
     return this.classes.has(name) || this.functions.has(name) || this.imports.has(name);
   }
@@ -536,13 +636,7 @@ class PythonFile implements PythonFacts {
     return v.kind === 'qname' ? v.qname : undefined;
   }
 
-  private scopeOf(n: Node): Scope {
-    let best: Scope = this.module;
-    for (const s of this.scopes) {
-      if (n.startIndex >= s.start && n.startIndex < s.end && s.start >= best.start) best = s;
-    }
-    return best;
-  }
+
 
   evaluate(n: Node, scope: Scope, depth = 0): PyValue {
     if (depth > MAX_EVAL_DEPTH) return UNKNOWN;
@@ -618,13 +712,13 @@ class PythonFile implements PythonFacts {
   private resolveName(name: string, scope: Scope, depth: number): PyValue {
     if (depth > MAX_EVAL_DEPTH) return UNKNOWN;
     for (let s: Scope | undefined = scope; s; s = s.parent) {
-      const assigned = s.assigned.get(name);
+      const assigned = s.assigned(name);
       if (assigned) {
-        if (s.params.has(name)) return UNKNOWN; // a parameter reassigned in the body
+        if (s.params().has(name)) return UNKNOWN; // a parameter reassigned in the body
         return this.unify(assigned, s, depth, name);
       }
-      if (s.params.has(name)) {
-        const def = s.params.get(name);
+      if (s.params().has(name)) {
+        const def = s.params().get(name);
         if (!def) return UNKNOWN;
         const v = this.evaluate(def, s.parent ?? this.module, depth + 1);
         return withOrigin(v, { kind: 'parameter-default', name, range: nodeRange(def) });
@@ -668,8 +762,8 @@ class PythonFile implements PythonFacts {
   private looksLikeParsedArgs(obj: Node, scope: Scope): boolean {
     if (!/^(args|opts?|options|cli_args|flags|hparams|cfg|config|parsed(_args)?)$/.test(obj.text)) return false;
     for (let s: Scope | undefined = this.scopeAtNode(obj, scope); s; s = s.parent) {
-      if (s.params.has(obj.text)) return !s.params.get(obj.text) && !s.assigned.has(obj.text);
-      if (s.assigned.has(obj.text)) return false;
+      if (s.params().has(obj.text)) return !s.params().get(obj.text) && s.assigned(obj.text) === undefined;
+      if (s.assigned(obj.text) !== undefined) return false;
     }
     return false;
   }
@@ -865,8 +959,6 @@ class LazyCall implements CallFact {
   readonly methodName?: string;
   readonly receiver?: PyValue;
   readonly receiverTypes: string[];
-  readonly enclosingWith: string[];
-  readonly enclosingFunction?: string;
   private args?: { positional: ArgFact[]; keywords: Map<string, ArgFact>; hasOpaqueSplat: boolean };
   private cachedRange?: Range;
 
@@ -877,14 +969,19 @@ class LazyCall implements CallFact {
     private readonly nameNode: Node,
     private readonly argsNode: Node,
     private readonly scope: Scope,
-    init: Pick<CallFact, 'qname' | 'methodName' | 'receiver' | 'receiverTypes' | 'enclosingWith' | 'enclosingFunction'>,
+    init: Pick<CallFact, 'qname' | 'methodName' | 'receiver' | 'receiverTypes'>,
   ) {
     this.qname = init.qname;
     this.methodName = init.methodName;
     this.receiver = init.receiver;
     this.receiverTypes = init.receiverTypes;
-    this.enclosingWith = init.enclosingWith;
-    this.enclosingFunction = init.enclosingFunction;
+  }
+
+  get enclosingWith(): string[] {
+    return this.file.enclosingWith(this.node);
+  }
+  get enclosingFunction(): string | undefined {
+    return this.scope.kind === 'function' ? this.scope.name : undefined;
   }
 
   get range(): Range {
@@ -919,6 +1016,78 @@ class LazyCall implements CallFact {
   }
   get hasOpaqueSplat(): boolean {
     return this.evaluated().hasOpaqueSplat;
+  }
+}
+
+function collectParams(params: Node | null): Map<string, Node | null> {
+  const out = new Map<string, Node | null>();
+  for (const p of params?.namedChildren ?? []) {
+    if (!p) continue;
+    switch (p.type) {
+      case 'identifier':
+        out.set(p.text, null);
+        break;
+      case 'default_parameter':
+      case 'typed_default_parameter': {
+        const name = p.childForFieldName('name')?.text;
+        if (name) out.set(name, p.childForFieldName('value'));
+        break;
+      }
+      case 'typed_parameter':
+      case 'list_splat_pattern':
+      case 'dictionary_splat_pattern': {
+        const id = p.namedChildren.find((c) => c?.type === 'identifier');
+        if (id) out.set(id.text, null);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * If the identifier is in a binding position, what it is bound to: the assigned value expression,
+ * or `null` for a binding whose value is opaque (loop targets, `with … as`, augmented assignment,
+ * unpacking, walrus, nested `def`, `global`). Undefined for a use, a parameter, an import or a class name.
+ */
+function bindingOf(id: Node): Node | null | undefined {
+  const p = id.parent;
+  if (!p) return undefined;
+  switch (p.type) {
+    case 'assignment': {
+      if (p.childForFieldName('left')?.id !== id.id) return undefined;
+      let right = p.childForFieldName('right');
+      if (!right) return undefined; // an annotation without a value binds nothing
+      while (right?.type === 'assignment') right = right.childForFieldName('right');
+      return right ?? null;
+    }
+    case 'pattern_list':
+    case 'tuple_pattern': {
+      const owner = p.parent;
+      if (owner?.type === 'assignment' && owner.childForFieldName('left')?.id === p.id) {
+        const right = owner.childForFieldName('right');
+        const names = p.namedChildren;
+        const values = right && (right.type === 'expression_list' || right.type === 'tuple') ? right.namedChildren : [];
+        const i = names.findIndex((n) => n?.id === id.id);
+        return names.length === values.length && i >= 0 ? values[i] ?? null : null;
+      }
+      return null;
+    }
+    case 'augmented_assignment':
+      return p.childForFieldName('left')?.id === id.id ? null : undefined;
+    case 'for_statement':
+    case 'for_in_clause':
+      return p.childForFieldName('left')?.id === id.id ? null : undefined;
+    case 'as_pattern_target':
+    case 'global_statement':
+    case 'nonlocal_statement':
+      return null;
+    case 'named_expression':
+      return p.childForFieldName('name')?.id === id.id ? null : undefined;
+    case 'function_definition':
+      return p.childForFieldName('name')?.id === id.id ? null : undefined;
+    default:
+      return undefined;
   }
 }
 

@@ -33,6 +33,7 @@ const meta: RuleMeta = {
 export const torchLoadUnsafe = defineRule({
   meta,
   triggers: [['torch', 'load']],
+  callWords: ['load', 'load_url', 'partial'],
   check: {
     python(facts, ctx) {
       const out: Finding[] = [];
