@@ -35,6 +35,8 @@ const common = {
 await Promise.all([
   esbuild.build({ ...common, entryPoints: [join(root, 'server/src/server.ts')], outfile: join(dist, 'server.js') }),
   esbuild.build({ ...common, entryPoints: [join(root, 'server/src/cli.ts')], outfile: join(dist, 'cli.js') }),
+  // Model files are read in a worker thread with memory and time limits (server/src/models/inspect.ts).
+  esbuild.build({ ...common, entryPoints: [join(root, 'server/src/models/inspect-worker.ts')], outfile: join(dist, 'inspect-worker.js') }),
   esbuild.build({ ...common, entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode'] }),
 ]);
 

@@ -55,7 +55,7 @@ export function packageVsix(out = join(root, '.cache', 'modellint.vsix')) {
       });
     }
     const vsce = join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
-    const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out], {
+    const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--skip-license', '--out', out], {
       cwd: stage, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8',
     });
     if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status ?? r.signal}):\n${r.stdout}`);

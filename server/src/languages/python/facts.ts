@@ -222,16 +222,13 @@ class PythonFile implements PythonFacts {
 
   private readonly root: Node;
   private readonly imports = new Map<string, string>();
-  private readonly classes = new Map<string, Node>();
+  /** Where each class of the file is defined (the `class` keyword); its node is fetched on demand. */
+  private readonly classPositions = new Map<string, number>();
+  private readonly classNodes = new Map<string, Node | undefined>();
   /** Names of module-level functions. */
   private readonly functions = new Set<string>();
   private readonly module: Scope;
   private readonly functionScopes = new Map<number, Scope>();
-  /**
-   * Scope of each `block` and `call` node met while climbing: everything inside one belongs to the
-   * same scope (no `def` can sit inside a call), so later climbs stop at the first known one.
-   */
-  private readonly knownScopes = new Map<number, Scope>();
   private argparse?: Map<string, ArgparseOption>;
   private readonly argparseCalls: Node[] = [];
   private readonly classBaseCache = new Map<string, string[]>();
@@ -255,24 +252,38 @@ class PythonFile implements PythonFacts {
   // matter and only the syntax around each hit is examined, so the cost follows the number of
   // relevant places, not the size of the file.
 
-  /** Imports, classes and module-level functions, located by their keywords at the start of a line. */
+  /**
+   * Imports (examined now: every name resolution needs them), classes (their position only; the
+   * node is fetched when a class is asked about) and module-level functions (a `def` at column 0:
+   * the name is all that is needed), located by their keywords at the start of a line.
+   */
   private collectDeclarations(): void {
     const seen = new Set<number>();
-    for (const m of this.text.matchAll(/^[ \t]*(from|import|class|async[ \t]+def|def)[ \t]/gm)) {
-      const at = m.index! + m[0].length - m[1].length - 1;
-      const kw = m[1];
-      const node = this.statementAt(at, kw === 'from' || kw === 'import' ? ['import_statement', 'import_from_statement'] : kw === 'class' ? ['class_definition'] : ['function_definition']);
+    for (const m of this.text.matchAll(/^([ \t]*)(from|import|class|async[ \t]+def|def)[ \t]+([A-Za-z_]\w*)?/gm)) {
+      const kw = m[2];
+      const at = m.index! + m[1].length;
+      if (kw === 'class') {
+        if (m[3] && !this.classPositions.has(m[3])) this.classPositions.set(m[3], at);
+        continue;
+      }
+      if (kw !== 'from' && kw !== 'import') {
+        if (m[1] === '' && m[3]) this.functions.add(m[3]);
+        continue;
+      }
+      const node = this.statementAt(at, ['import_statement', 'import_from_statement']);
       if (!node || seen.has(node.id)) continue;
       seen.add(node.id);
-      if (node.type === 'import_statement' || node.type === 'import_from_statement') this.collectImport(node, node.type === 'import_from_statement');
-      else if (node.type === 'class_definition') {
-        const cname = node.childForFieldName('name')?.text;
-        if (cname) this.classes.set(cname, node);
-      } else if (node.type === 'function_definition' && /^(async[ \t]+)?def/.test(m[0])) {
-        const fname = node.childForFieldName('name')?.text;
-        if (fname && this.scopeOfNode(node) === this.module) this.functions.add(fname);
-      }
+      this.collectImport(node, node.type === 'import_from_statement');
     }
+  }
+
+  /** The class_definition node of a class of this file, if any. */
+  private classNode(name: string): Node | undefined {
+    if (!this.classNodes.has(name)) {
+      const at = this.classPositions.get(name);
+      this.classNodes.set(name, at === undefined ? undefined : this.statementAt(at, ['class_definition']));
+    }
+    return this.classNodes.get(name);
   }
 
   /** The node of one of `types` that starts at `index` (a keyword at the start of a statement). */
@@ -348,37 +359,55 @@ class PythonFile implements PythonFacts {
     }
   }
 
-  /** The scope a node belongs to: the innermost function whose parameters or body contain it (a default value belongs outside). */
+  /** The scope a node belongs to: the innermost function whose body contains it (parameter defaults belong outside). */
   scopeOfNode(n: Node): Scope {
-    const blocks: number[] = [];
-    const found = this.climbToScope(n, blocks);
-    for (const b of blocks) this.knownScopes.set(b, found);
-    return found;
+    return this.scopeAtIndex(n.startIndex);
   }
 
-  private climbToScope(n: Node, blocks: number[]): Scope {
-    let child: Node = n;
-    let inDefault = false;
-    let depth = 0;
-    for (let p = n.parent; p; child = p, p = p.parent) {
-      // Python's own parser refuses nesting this deep; stop rather than walk a pathological chain.
-      if (++depth > MAX_SCOPE_CLIMB) return this.module;
-      if (p.type === 'block' || (p.type === 'call' && !inDefault)) {
-        const known = this.knownScopes.get(p.id);
-        if (known) return known;
-        blocks.push(p.id);
-      }
-      if ((p.type === 'default_parameter' || p.type === 'typed_default_parameter') && p.childForFieldName('value')?.id === child.id) inDefault = true;
-      if (p.type === 'function_definition') {
-        const body = p.childForFieldName('body');
-        const params = p.childForFieldName('parameters');
-        const inBody = !!body && child.startIndex >= body.startIndex && child.endIndex <= body.endIndex;
-        const inParams = !!params && params.id === child.id && !inDefault;
-        if (inBody || inParams) return this.functionScope(p);
-        inDefault = false;
-      }
+  /**
+   * The innermost function whose body contains `index`, found from the text: `def` lines are
+   * scanned upward from the index and only checked against the tree when their indentation allows
+   * them to enclose it. (Following `.parent` links instead costs O(depth) per step in tree-sitter,
+   * which is quadratic on deeply nested input.)
+   */
+  private scopeAtIndex(index: number): Scope {
+    const defs = this.defPositions();
+    let lo = 0;
+    let hi = defs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (defs[mid].index < index) lo = mid + 1;
+      else hi = mid;
+    }
+    let bound = Infinity;
+    for (let k = lo - 1; k >= 0 && bound > 0; k--) {
+      const d = defs[k];
+      if (d.indent >= bound) continue;
+      const info = this.defInfo(d.index);
+      if (info && index >= info.bodyStart && index < info.end) return this.functionScope(info.node);
+      // A def at this indentation that does not enclose the index: nothing above it at the same or deeper indentation can.
+      bound = d.indent;
     }
     return this.module;
+  }
+
+  private defs?: { index: number; indent: number }[];
+  private defPositions(): { index: number; indent: number }[] {
+    if (!this.defs) {
+      this.defs = [];
+      for (const m of this.text.matchAll(/^([ \t]*)(?:async[ \t]+)?def[ \t]/gm)) this.defs.push({ index: m.index! + m[1].length, indent: m[1].length });
+    }
+    return this.defs;
+  }
+
+  private readonly defInfos = new Map<number, { node: Node; bodyStart: number; end: number } | null>();
+  private defInfo(index: number): { node: Node; bodyStart: number; end: number } | null {
+    if (!this.defInfos.has(index)) {
+      const fn = this.statementAt(index, ['function_definition']);
+      const body = fn?.childForFieldName('body');
+      this.defInfos.set(index, fn && body ? { node: fn, bodyStart: body.startIndex, end: fn.endIndex } : null);
+    }
+    return this.defInfos.get(index)!;
   }
 
   private functionScope(fn: Node): Scope {
@@ -600,18 +629,18 @@ class PythonFile implements PythonFacts {
     for (let s: Scope | undefined = scope; s; s = s.parent) {
       if (s.assigned(name) !== undefined || s.params().has(name)) return true;
     }
-    return this.classes.has(name) || this.functions.has(name) || this.imports.has(name);
+    return this.classPositions.has(name) || this.functions.has(name) || this.imports.has(name);
   }
 
   classBases(name: string): string[] {
     const cached = this.classBaseCache.get(name);
     if (cached) return cached;
     this.classBaseCache.set(name, []); // cycle guard
-    const node = this.classes.get(name);
+    const node = this.classNode(name);
     const out: string[] = [];
     for (const b of node?.childForFieldName('superclasses')?.namedChildren ?? []) {
       if (!b || b.type === 'keyword_argument') continue;
-      if (b.type === 'identifier' && this.classes.has(b.text) && !this.imports.has(b.text)) {
+      if (b.type === 'identifier' && this.classPositions.has(b.text) && !this.imports.has(b.text)) {
         out.push(...this.classBases(b.text));
         continue;
       }
@@ -726,7 +755,7 @@ class PythonFile implements PythonFacts {
     }
     const imported = this.imports.get(name);
     if (imported !== undefined) return { kind: 'qname', qname: imported };
-    if (this.classes.has(name)) return { kind: 'local-class', name, bases: this.classBases(name) };
+    if (this.classPositions.has(name) && this.classNode(name)) return { kind: 'local-class', name, bases: this.classBases(name) };
     return UNKNOWN;
   }
 
