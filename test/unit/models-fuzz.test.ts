@@ -1,0 +1,229 @@
+/**
+ * Fuzzing the model-file scanner (architecture.md §12): mutated fixtures (bit flips, byte stores,
+ * truncations, length fields set huge, splices, insertions, deletions, duplications) and random
+ * bytes behind every magic prefix, through the whole scanner and through each reader directly.
+ * No exception may escape, no internal error may be reported, every case must finish in bounded
+ * time. Seeded for reproducibility: MODELLINT_FUZZ_SEED=<n> reruns a given sequence,
+ * MODELLINT_FUZZ_SCALE=<k> multiplies the number of cases.
+ */
+import { describe, it, type TestContext } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MemoryByteSource, SequentialReader } from '../../server/src/models/byte-source';
+import { detectFormats } from '../../server/src/models/detect';
+import { inspectBytes } from '../../server/src/models/inspect';
+import { DEFAULT_LIMITS } from '../../server/src/models/limits';
+import { disassembleStream } from '../../server/src/models/pickle/disassembler';
+import { parseNpyHeader } from '../../server/src/models/readers/numpy';
+import { VERDICT_ORDER } from '../../server/src/models/types';
+import { entryHead, openEntry, openZip } from '../../server/src/models/zip/zip-reader';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const SEED = Number(process.env.MODELLINT_FUZZ_SEED ?? 0x5eed1234);
+const SCALE = Math.max(1, Number(process.env.MODELLINT_FUZZ_SCALE ?? 1));
+const PER_CASE_MS = 2000;
+const TOTAL_MS = 30_000;
+
+/** mulberry32: a small seeded PRNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Fixture { name: string; bytes: Buffer }
+
+const HUGE_FIELDS: Buffer[] = [
+  Buffer.from([0xff, 0xff, 0xff, 0xff]),
+  Buffer.from([0xff, 0xff, 0xff, 0x7f]),
+  Buffer.from([0xff, 0xff]),
+  Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+  Buffer.from([0x00, 0x00, 0x00, 0x80]),
+  Buffer.from([0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00]),
+];
+
+const MAGICS: Buffer[] = [
+  Buffer.from('PK\x03\x04', 'latin1'), Buffer.from([0x80, 0x02]), Buffer.from([0x80, 0x04, 0x95]), Buffer.from([0x80, 0x05]),
+  Buffer.from('\x93NUMPY\x01\x00', 'latin1'), Buffer.from('\x93NUMPY\x03\x00', 'latin1'), Buffer.from('GGUF'), Buffer.from([0x1f, 0x8b, 0x08]),
+  Buffer.from([0x78, 0x9c]), Buffer.from('(dp0\n'), Buffer.from('cos\nsystem\n'), Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e]),
+  Buffer.from('version https://git-lfs.github.com/spec/v1\n'), Buffer.from('<html>'), Buffer.alloc(0),
+];
+
+type Mutation = (b: Buffer, rnd: () => number, pick: () => Buffer) => Buffer;
+
+const int = (rnd: () => number, n: number) => Math.floor(rnd() * n);
+
+const MUTATIONS: Record<string, Mutation> = {
+  flip(b, rnd) {
+    const out = Buffer.from(b);
+    for (let k = 1 + int(rnd, 8); k > 0 && out.length > 0; k--) out[int(rnd, out.length)] ^= 1 << int(rnd, 8);
+    return out;
+  },
+  store(b, rnd) {
+    const out = Buffer.from(b);
+    for (let k = 1 + int(rnd, 4); k > 0 && out.length > 0; k--) out[int(rnd, out.length)] = int(rnd, 256);
+    return out;
+  },
+  truncate(b, rnd) {
+    return b.subarray(0, int(rnd, b.length + 1));
+  },
+  huge(b, rnd) {
+    const out = Buffer.from(b);
+    const field = HUGE_FIELDS[int(rnd, HUGE_FIELDS.length)];
+    if (out.length >= field.length) field.copy(out, int(rnd, out.length - field.length + 1));
+    return out;
+  },
+  splice(b, rnd, pick) {
+    const other = pick();
+    const from = int(rnd, other.length + 1);
+    const chunk = other.subarray(from, from + int(rnd, 256));
+    const at = int(rnd, b.length + 1);
+    return Buffer.concat([b.subarray(0, at), chunk, b.subarray(Math.min(b.length, at + int(rnd, 64)))]);
+  },
+  insert(b, rnd) {
+    const at = int(rnd, b.length + 1);
+    const junk = Buffer.alloc(1 + int(rnd, 32));
+    for (let i = 0; i < junk.length; i++) junk[i] = int(rnd, 256);
+    return Buffer.concat([b.subarray(0, at), junk, b.subarray(at)]);
+  },
+  remove(b, rnd) {
+    const at = int(rnd, b.length + 1);
+    return Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + int(rnd, 32)))]);
+  },
+  duplicate(b, rnd) {
+    const at = int(rnd, b.length + 1);
+    const len = int(rnd, 128);
+    return Buffer.concat([b.subarray(0, at + len), b.subarray(at, at + len), b.subarray(at + len)]);
+  },
+};
+
+interface Stats { cases: number; totalMs: number; slowestMs: number; slowest: string; verdicts: Record<string, number> }
+
+/** Runs one input through the scanner and each reader; returns elapsed ms. */
+function runCase(input: Buffer, label: string, stats: Stats): void {
+  const started = performance.now();
+  let report;
+  try {
+    report = inspectBytes(input, { label, limits: { timeBudgetMs: PER_CASE_MS } });
+  } catch (e) {
+    assert.fail(`${label}: inspectBytes threw ${(e as Error)?.stack ?? String(e)}`);
+  }
+  assert.ok(VERDICT_ORDER.includes(report.verdict), `${label}: verdict ${report.verdict}`);
+  const internal = report.findings.find((f) => f.detail.reason === 'internal-error' || f.detail.reason === 'timeout');
+  assert.equal(internal, undefined, `${label}: ${internal?.message}`);
+  JSON.stringify(report);
+  // the readers directly
+  const src = new MemoryByteSource(input);
+  detectFormats(src);
+  disassembleStream(new SequentialReader(src, 0, input.length), {}, { limits: DEFAULT_LIMITS });
+  parseNpyHeader(input.subarray(0, 20_000), DEFAULT_LIMITS.npyHeaderChars);
+  const z = openZip(src, DEFAULT_LIMITS);
+  if (z.ok) {
+    for (const e of z.zip.entries.slice(0, 16)) {
+      entryHead(z.zip, e, 64);
+      openEntry(z.zip, e, 1024 * 1024, DEFAULT_LIMITS);
+    }
+  }
+  const ms = performance.now() - started;
+  assert.ok(ms < PER_CASE_MS, `${label}: took ${ms.toFixed(0)} ms`);
+  stats.cases++;
+  stats.totalMs += ms;
+  stats.verdicts[report.verdict] = (stats.verdicts[report.verdict] ?? 0) + 1;
+  if (ms > stats.slowestMs) {
+    stats.slowestMs = ms;
+    stats.slowest = label;
+  }
+}
+
+function report(t: TestContext, name: string, s: Stats): void {
+  t.diagnostic(`${name}: ${s.cases} cases in ${(s.totalMs / 1000).toFixed(2)} s (seed ${SEED}); slowest ${s.slowestMs.toFixed(1)} ms (${s.slowest}); verdicts ${JSON.stringify(s.verdicts)}`);
+}
+
+describe('model scanner fuzzing', async () => {
+  const gen = (await import(pathToFileURL(path.join(REPO_ROOT, 'scripts', 'make-model-fixtures.mjs')).href)) as { buildFixtures: () => Fixture[] };
+  const fixtures = gen.buildFixtures().filter((f) => f.bytes.length > 0);
+  const suiteStart = performance.now();
+
+  it('mutated fixtures: no exception, bounded time', (t) => {
+    const rnd = prng(SEED);
+    const pick = () => fixtures[int(rnd, fixtures.length)].bytes;
+    const names = Object.keys(MUTATIONS);
+    const stats: Stats = { cases: 0, totalMs: 0, slowestMs: 0, slowest: '', verdicts: {} };
+    const perFixture = 64 * SCALE;
+    for (const f of fixtures) {
+      for (let i = 0; i < perFixture; i++) {
+        // one to three stacked mutations
+        let b = f.bytes;
+        const applied: string[] = [];
+        for (let k = 1 + int(rnd, 3); k > 0; k--) {
+          const m = names[int(rnd, names.length)];
+          applied.push(m);
+          b = MUTATIONS[m](b, rnd, pick);
+        }
+        runCase(b, `${f.name} #${i} [${applied.join('+')}]`, stats);
+      }
+    }
+    report(t, 'mutations', stats);
+    assert.ok(stats.cases >= fixtures.length * 64);
+  });
+
+  it('random bytes behind every magic prefix: no exception, bounded time', (t) => {
+    const rnd = prng(SEED ^ 0x9e3779b9);
+    const stats: Stats = { cases: 0, totalMs: 0, slowestMs: 0, slowest: '', verdicts: {} };
+    for (let i = 0; i < 800 * SCALE; i++) {
+      const magic = MAGICS[int(rnd, MAGICS.length)];
+      const body = Buffer.alloc(int(rnd, 4096));
+      // mostly random bytes, sometimes printable text or mostly zeros (they exercise other paths)
+      const mode = int(rnd, 4);
+      for (let j = 0; j < body.length; j++) body[j] = mode === 0 ? 0x20 + int(rnd, 95) : mode === 1 && rnd() < 0.9 ? 0 : int(rnd, 256);
+      runCase(Buffer.concat([magic, body]), `random #${i} (${magic.toString('latin1').replace(/[^\x20-\x7e]/g, '.')})`, stats);
+    }
+    report(t, 'random', stats);
+  });
+
+  it('opcode soup: random pickle opcodes with plausible arguments', (t) => {
+    const rnd = prng(SEED + 7);
+    const stats: Stats = { cases: 0, totalMs: 0, slowestMs: 0, slowest: '', verdicts: {} };
+    const ops = ['(', 'N', ')', ']', '}', 't', 'l', 'd', 'a', 'e', 's', 'u', '0', '1', '2', 'R', 'b', 'o', '.', 'Q', '\x81', '\x85', '\x86', '\x87', '\x88', '\x89', '\x8f', '\x90', '\x91', '\x92', '\x93', '\x94', '\x97', '\x98'];
+    for (let i = 0; i < 400 * SCALE; i++) {
+      const parts: Buffer[] = [Buffer.from([0x80, 2 + int(rnd, 4)])];
+      for (let n = int(rnd, 200); n > 0; n--) {
+        const r = int(rnd, 10);
+        if (r === 0) parts.push(Buffer.from([0x8c, 2]), Buffer.from(['os', 'id', 'sy'][int(rnd, 3)]));
+        else if (r === 1) parts.push(Buffer.from('cos\nsystem\n'));
+        else if (r === 2) parts.push(Buffer.from([0x68, int(rnd, 8)]));
+        else if (r === 3) parts.push(Buffer.from([0x71, int(rnd, 8)]));
+        else if (r === 4) parts.push(Buffer.from([0x4b, int(rnd, 256)]));
+        else if (r === 5) parts.push(Buffer.from([0x95, int(rnd, 64), 0, 0, 0, 0, 0, 0, 0]));
+        else parts.push(Buffer.from(ops[int(rnd, ops.length)], 'latin1'));
+      }
+      runCase(Buffer.concat(parts), `soup #${i}`, stats);
+    }
+    report(t, 'opcode soup', stats);
+  });
+
+  it('a truncated file is never safe (every cut of every benign fixture)', (t) => {
+    const stats: Stats = { cases: 0, totalMs: 0, slowestMs: 0, slowest: '', verdicts: {} };
+    // zlib data cut inside its trailing checksum still inflates completely: not a truncation of the content
+    for (const f of fixtures.filter((x) => x.name.startsWith('benign-') && !x.name.includes('zlib'))) {
+      for (let cut = 0; cut < f.bytes.length; cut++) {
+        const label = `${f.name} cut at ${cut}`;
+        runCase(f.bytes.subarray(0, cut), label, stats);
+        const r = inspectBytes(f.bytes.subarray(0, cut));
+        assert.equal(r.verdict, 'invalid', `${label}: ${r.summary}`);
+      }
+    }
+    report(t, 'truncations', stats);
+  });
+
+  it('the whole fuzz run stays within its time budget', () => {
+    const total = performance.now() - suiteStart;
+    assert.ok(total < TOTAL_MS * SCALE, `fuzzing took ${(total / 1000).toFixed(1)} s`);
+  });
+});
