@@ -52,7 +52,7 @@ const meta: RuleMeta = {
 
 export const pickleLoad = defineRule({
   meta,
-  triggers: ['pickle', 'Pickle', 'dill', 'shelve', 'marshal', 'load_pickle', '_object', 'object_list', 'mlflow', 'Unpickler'],
+  triggers: ['pickle', 'Pickle', 'dill', 'shelve', 'marshal', 'mlflow', ['distributed', '_object']],
   check: {
     python(facts) {
       const out: Finding[] = [];

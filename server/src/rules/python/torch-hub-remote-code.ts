@@ -19,7 +19,7 @@ const meta: RuleMeta = {
 
 export const torchHubRemoteCode = defineRule({
   meta,
-  triggers: ['hub'],
+  triggers: [['torch', 'hub']],
   check: {
     python(facts) {
       const out: Finding[] = [];
