@@ -32,7 +32,7 @@ export function build({ production = false, retries = 0 } = {}) {
 }
 
 // What goes into the .vsix (mirrors .vscodeignore, which vsce still applies in the staging dir).
-const STAGE = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', '.vscodeignore', 'dist', 'docs', 'grammars'];
+const STAGE = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', '.vscodeignore', 'dist', 'docs', 'grammars', 'schemas'];
 
 /**
  * Packages the already-built extension; returns { vsix, ms }.

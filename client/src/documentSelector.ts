@@ -19,9 +19,17 @@ const FILE_PATTERNS = [
   '**/{Dockerfile,Containerfile,dockerfile,containerfile}',
   '**/{Dockerfile,dockerfile}.*',
   '**/*.{Dockerfile,dockerfile}',
+  // Triton model configurations and vLLM-backend engine arguments
+  '**/config.pbtxt',
+  '**/configs/*.pbtxt',
+  '**/model.json',
+  // TorchServe configuration
+  '**/config.properties',
+  '**/*torchserve*/**/*.properties',
+  '**/*torchserve*.properties',
 ];
 
-const LANGUAGES = ['python', 'pip-requirements', 'dockerfile'];
+const LANGUAGES = ['python', 'pip-requirements', 'dockerfile', 'pbtxt'];
 
 /** Selector handed to the language client (text documents and notebook cells). */
 export const clientDocumentSelector: LspDocumentSelector = [

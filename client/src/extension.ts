@@ -1,6 +1,8 @@
 // The VS Code side of ModelLint: starts the language server (dist/server.js) over Node IPC and
 // hands it the documents it analyses. All analysis happens in the server; settings reach it
-// through the standard workspace/configuration pull (section "modellint").
+// through the standard workspace/configuration pull (section "modellint"). Quick fixes,
+// `source.fixAll.modellint` (editor.codeActionsOnSave), hovers and the `modellint.showRuleDocs`
+// command (executeCommand → window/showDocument) are plain LSP features of the server.
 import * as vscode from 'vscode';
 import {
   LanguageClient,
@@ -51,10 +53,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<ModelL
       configurationSection: 'modellint',
       fileEvents: watcher,
     },
-    initializationOptions: {
+    // Evaluated at every (re)start: the server ignores path settings (modellint.hfCache, hf-cache) while untrusted.
+    initializationOptions: () => ({
       clientName: 'vscode',
       isTrusted: vscode.workspace.isTrusted,
-    },
+    }),
   };
 
   // The id "modellint" makes the client honour the `modellint.trace.server` setting.
@@ -76,6 +79,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<ModelL
       await ready;
     }),
     vscode.commands.registerCommand('modellint.showOutputChannel', () => output.show(true)),
+  );
+
+  // Granting trust enables the path settings: restart so the server hears of it.
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      output.info('Workspace trusted: restarting the ModelLint server');
+      ready = startClient(lc, output, status, true);
+      ready.catch(() => undefined);
+    }),
   );
 
   ready = startClient(lc, output, status, false);

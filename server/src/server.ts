@@ -1,6 +1,8 @@
 // The ModelLint language server: a thin LSP adapter over the engine (architecture.md §2, §10).
 // Transport (--stdio, --node-ipc, --socket=, --pipe=) is detected from argv by vscode-languageserver/node.
+import * as path from 'node:path';
 import {
+  CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
@@ -13,23 +15,31 @@ import {
   TextDocuments,
   TextDocumentSyncKind,
   type CancellationToken,
+  type CodeAction,
   type Diagnostic,
   type DocumentDiagnosticReport,
+  type Hover,
   type InitializeParams,
   type InitializeResult,
   type NotebookDocument,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument, analyzeNotebookCells, type AnalyzeContext } from './engine/analyze';
+import { ruleDocsUrl } from './engine/docs';
 import { detectInputKind } from './languages/detect';
 import type { NotebookCell } from './languages/notebook';
 import { ParseCache } from './languages/python/parse-cache';
 import { initParsers } from './languages/tree-sitter';
-import { allRules } from './rules/index';
+import { allRules, ruleById } from './rules/index';
 import { FsWorkspace } from './workspace/fs-workspace';
+import { HfCacheViews } from './workspace/hf-cache-override';
+import { CONFIG_FILE_NAMES, ConfigResolver } from './config/discovery';
+import { codeActions, FIX_ALL_KIND, hasHashComments, SHOW_RULE_DOCS_COMMAND, type ActionDocument } from './lsp/code-actions';
+import { resolveDocumentSettings, type DocumentSettings } from './lsp/document-settings';
+import { suppressionHover } from './lsp/hover';
 import { toDiagnostic } from './lsp/diagnostics';
 import { Debouncer } from './lsp/debouncer';
-import { SettingsStore, type ServerSettings } from './lsp/settings';
+import { DEFAULT_SETTINGS, SettingsStore, type ServerSettings } from './lsp/settings';
 import { uriToPath } from './lsp/uri';
 import { packageVersion } from './cli/package-info';
 
@@ -38,7 +48,7 @@ const CHANGE_DEBOUNCE_MS = 30;
 /** Debounce of re-analyzing every open document after a workspace fact changed (dependency file edits, file events). */
 const WORKSPACE_DEBOUNCE_MS = 200;
 /** Files whose changes can alter the findings of other documents. */
-const WATCHED_GLOB = '**/{requirements*.txt,constraints*.txt,pyproject.toml,setup.cfg,environment*.yml,Dockerfile*,*.py}';
+const WATCHED_GLOB = '**/{requirements*.txt,constraints*.txt,pyproject.toml,modellint.toml,.modellint.toml,setup.cfg,environment*.yml,Dockerfile*,*.py}';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -59,6 +69,10 @@ interface ClientSupport {
   configurationDynamic: boolean;
   watchedFilesDynamic: boolean;
   workspaceFolders: boolean;
+  /** Versioned edits (`WorkspaceEdit.documentChanges`). */
+  documentChanges: boolean;
+  /** `window/showDocument` (opening rule pages). */
+  showDocument: boolean;
 }
 let client: ClientSupport = {
   pullDiagnostics: false,
@@ -67,7 +81,11 @@ let client: ClientSupport = {
   configurationDynamic: false,
   watchedFilesDynamic: false,
   workspaceFolders: false,
+  documentChanges: false,
+  showDocument: false,
 };
+/** Workspace trust as the client reported it (initializationOptions.isTrusted); clients that say nothing are trusted. */
+let trusted = true;
 
 let settingsStore = new SettingsStore(undefined, log.warn);
 
@@ -76,6 +94,13 @@ let roots: string[] = [];
 let workspace: FsWorkspace;
 /** Open file documents by path, for FsWorkspace.readOpenDocument (open text wins over the disk). */
 const openByPath = new Map<string, string>();
+const readOpen = (file: string): string | undefined => {
+  const uri = openByPath.get(file);
+  return uri === undefined ? undefined : documents.get(uri)?.getText();
+};
+/** Team configuration files by nearest ancestor; open config buffers win over the disk. */
+const configs = new ConfigResolver(new Set(allRules.map((r) => r.meta.id)), new Set<string>(allRules.map((r) => r.meta.group)), readOpen);
+const hfCacheViews = new HfCacheViews(process.env);
 
 /**
  * Bumped whenever something besides a document's own text can change its findings (settings,
@@ -95,6 +120,8 @@ interface PerUri {
 }
 interface TargetResult {
   key: string;
+  /** The generation it was computed in (run onSave keeps a result while only the text changed). */
+  generation: number;
   byUri: Map<string, PerUri>;
 }
 const results = new Map<string, TargetResult>();
@@ -102,6 +129,8 @@ const results = new Map<string, TargetResult>();
 const published = new Map<string, { key: string; uris: Set<string> }>();
 /** The skip reason last logged per target, so a skipped document is logged once, not on every keystroke. */
 const skipLogged = new Map<string, string>();
+/** `modellint.run: onSave`: the version (text) or notebook version last opened or saved, the only ones analyzed. */
+const runVersion = new Map<string, number>();
 
 function targetOf(uri: string): Target | undefined {
   if (notebooks.getNotebookDocument(uri)) return { kind: 'notebook', uri };
@@ -140,8 +169,52 @@ function keyOf(target: Target): string | undefined {
   return `${nb.version}:${generation}:${nb.cells.length}:${cellVersions}`;
 }
 
-function analyzeContext(): AnalyzeContext {
-  return { rules: allRules, workspace, selection: {}, options: { trustedRepos: [] }, parseCache };
+/** The text or notebook version of a target. */
+function versionOf(target: Target): number | undefined {
+  return target.kind === 'text' ? documents.get(target.uri)?.version : notebooks.getNotebookDocument(target.uri)?.version;
+}
+
+/** The workspace folder containing a path (the deepest one), if any. */
+function folderOf(file: string): string | undefined {
+  let best: string | undefined;
+  for (const root of roots) {
+    const rel = path.relative(root, file);
+    if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+      if (!best || root.length > best.length) best = root;
+    }
+  }
+  return best;
+}
+
+/** Editor settings of the target's resource combined with its nearest team configuration (lsp/document-settings.ts). */
+async function documentSettings(target: Target): Promise<DocumentSettings> {
+  let editor: ServerSettings;
+  try {
+    editor = await settingsStore.get(target.uri);
+  } catch {
+    editor = { ...DEFAULT_SETTINGS, severity: {} };
+  }
+  const file = uriToPath(target.uri);
+  let config;
+  if (file !== undefined && editor.configurationPreference !== 'editorOnly') {
+    try {
+      config = configs.forFile(file)?.config;
+    } catch (e) {
+      log.warn(`Reading the configuration for ${target.uri} failed: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+  const folder = file ? folderOf(file) : undefined;
+  // Reused while its inputs are the same objects (SettingsStore and ConfigResolver keep them until something changes).
+  const cached = settingsCache.get(target.uri);
+  if (cached && cached.editor === editor && cached.config === config && cached.folder === folder && cached.trusted === trusted) return cached.value;
+  const value = resolveDocumentSettings(editor, config, { file, folder, trusted });
+  settingsCache.set(target.uri, { editor, config, folder, trusted, value });
+  return value;
+}
+const settingsCache = new Map<string, { editor: ServerSettings; config: unknown; folder: string | undefined; trusted: boolean; value: DocumentSettings }>();
+
+function analyzeContext(settings: DocumentSettings): AnalyzeContext {
+  return { rules: allRules, workspace: hfCacheViews.view(workspace, settings.hfCache), selection: settings.selection, options: settings.options, parseCache };
 }
 
 function emptyResult(target: Target, key: string): TargetResult {
@@ -154,7 +227,7 @@ function emptyResult(target: Target, key: string): TargetResult {
       byUri.set(cell.document, { diagnostics: [], version: notebooks.getCellTextDocument(cell)?.version });
     }
   }
-  return { key, byUri };
+  return { key, generation, byUri };
 }
 
 function noteSkipped(target: Target, reason: string | undefined): void {
@@ -167,9 +240,9 @@ function noteSkipped(target: Target, reason: string | undefined): void {
   log.info(`${target.uri}: ${reason}`);
 }
 
-function runAnalysis(target: Target, key: string): TargetResult {
+function runAnalysis(target: Target, key: string, settings: DocumentSettings): TargetResult {
   const result = emptyResult(target, key);
-  const ctx = analyzeContext();
+  const ctx = analyzeContext(settings);
   if (target.kind === 'text') {
     const doc = documents.get(target.uri)!;
     const analysis = analyzeDocument({ uri: doc.uri, languageId: doc.languageId, text: doc.getText(), version: doc.version }, ctx);
@@ -200,25 +273,25 @@ function runAnalysis(target: Target, key: string): TargetResult {
  * logged without any document content; the server keeps running.
  */
 async function computeTarget(target: Target, token?: CancellationToken): Promise<TargetResult | undefined> {
-  let current: ServerSettings;
-  try {
-    current = await settingsStore.get(target.uri);
-  } catch {
-    current = { enable: true };
-  }
+  const current = await documentSettings(target);
   // A pull the client already gave up on (a newer edit arrived): let it ask again rather than analyze stale text.
   if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'cancelled', { retriggerRequest: true });
   const key = keyOf(target);
   if (key === undefined) return undefined;
   const cached = results.get(target.uri);
   if (cached && cached.key === key) return cached;
+  // run onSave: an edit since the last open/save keeps the last result, until the next save (or a settings/config change).
+  if (current.run === 'onSave' && cached && cached.generation === generation && runVersion.has(target.uri) && runVersion.get(target.uri) !== versionOf(target)) return cached;
   let result: TargetResult;
-  if (!current.enable) {
+  if (!current.enabled) {
+    result = emptyResult(target, key);
+  } else if (current.excludedBy) {
+    noteSkipped(target, `excluded by ${current.excludedBy}; not analyzed`);
     result = emptyResult(target, key);
   } else {
     const t0 = performance.now();
     try {
-      result = runAnalysis(target, key);
+      result = runAnalysis(target, key, current);
     } catch (error) {
       const e = error as Error;
       log.error(`Analysis of ${target.uri} failed: ${e?.message ?? String(error)}${e?.stack ? `\n${e.stack}` : ''}`);
@@ -260,6 +333,8 @@ function forgetTarget(target: Target, clearUris: Iterable<string>): void {
   debouncer.cancel(target.uri);
   results.delete(target.uri);
   skipLogged.delete(target.uri);
+  runVersion.delete(target.uri);
+  settingsCache.delete(target.uri);
   parseCache.delete(target.uri);
   settingsStore.forget(target.uri);
   const previous = published.get(target.uri);
@@ -302,15 +377,21 @@ function invalidate(uri: string): void {
   }
 }
 
+/** modellint.toml, .modellint.toml or pyproject.toml (which may hold [tool.modellint]). */
+function isConfigFile(uri: string): boolean {
+  const p = uriToPath(uri);
+  return p !== undefined && (CONFIG_FILE_NAMES as readonly string[]).includes(path.basename(p));
+}
+
+/** A team configuration file was created, changed (on disk or in its open buffer), closed or deleted. */
+function configChanged(uri: string): void {
+  const p = uriToPath(uri);
+  if (p !== undefined) configs.invalidate(p);
+}
+
 function createWorkspace(): FsWorkspace {
-  return new FsWorkspace({
-    roots,
-    env: process.env,
-    readOpenDocument: (path) => {
-      const uri = openByPath.get(path);
-      return uri === undefined ? undefined : documents.get(uri)?.getText();
-    },
-  });
+  hfCacheViews.clear();
+  return new FsWorkspace({ roots, env: process.env, readOpenDocument: readOpen });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,7 +406,11 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
     configurationDynamic: caps.workspace?.didChangeConfiguration?.dynamicRegistration === true,
     watchedFilesDynamic: caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
     workspaceFolders: caps.workspace?.workspaceFolders === true,
+    documentChanges: caps.workspace?.workspaceEdit?.documentChanges === true,
+    showDocument: caps.window?.showDocument?.support === true,
   };
+  const init = params.initializationOptions as { isTrusted?: unknown } | null | undefined;
+  trusted = init?.isTrusted !== false;
   if (client.configuration) {
     settingsStore = new SettingsStore(
       (scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: 'modellint' }) as Promise<unknown>,
@@ -350,9 +435,12 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
 
   const result: InitializeResult = {
     capabilities: {
-      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+      hoverProvider: true,
+      executeCommandProvider: { commands: [SHOW_RULE_DOCS_COMMAND] },
     },
     serverInfo: { name: 'modellint', version: packageVersion() },
   };
@@ -405,7 +493,11 @@ connection.onDidChangeConfiguration((change) => {
 
 connection.onDidChangeWatchedFiles((params) => {
   if (params.changes.length === 0) return;
-  for (const change of params.changes) invalidate(change.uri);
+  for (const change of params.changes) {
+    invalidate(change.uri);
+    // A deleted folder may have held configuration files: forget them all.
+    if (isConfigFile(change.uri) || change.type === 3) configs.invalidate();
+  }
   workspaceChanged();
 });
 
@@ -418,12 +510,13 @@ documents.onDidOpen(({ document }) => {
   if (path !== undefined) openByPath.set(path, document.uri);
   opening = document.uri;
   // Analyzed at once: no debounce for a freshly opened document.
+  runVersion.set(document.uri, document.version);
   validateNow({ kind: 'text', uri: document.uri });
-  if (isDependencyFile(document.uri, document.languageId)) {
-    // The editor's text (possibly unsaved, e.g. restored by hot exit) now wins over the disk.
-    invalidate(document.uri);
-    workspaceChanged(document.uri);
-  }
+  const dependency = isDependencyFile(document.uri, document.languageId);
+  // The editor's text (possibly unsaved, e.g. restored by hot exit) now wins over the disk.
+  if (dependency) invalidate(document.uri);
+  if (isConfigFile(document.uri)) configChanged(document.uri);
+  if (dependency || isConfigFile(document.uri)) workspaceChanged(document.uri);
 });
 
 documents.onDidChangeContent(({ document }) => {
@@ -432,21 +525,38 @@ documents.onDidChangeContent(({ document }) => {
     return;
   }
   validateSoon({ kind: 'text', uri: document.uri });
-  if (isDependencyFile(document.uri, document.languageId)) {
-    invalidate(document.uri);
-    workspaceChanged(document.uri);
-  }
+  const dependency = isDependencyFile(document.uri, document.languageId);
+  if (dependency) invalidate(document.uri);
+  if (isConfigFile(document.uri)) configChanged(document.uri);
+  if (dependency || isConfigFile(document.uri)) workspaceChanged(document.uri);
 });
+
+/** run onSave: a save makes the current text the one to analyze. */
+function saved(target: Target): void {
+  const version = versionOf(target);
+  if (version === undefined) return;
+  const changed = runVersion.get(target.uri) !== version;
+  runVersion.set(target.uri, version);
+  if (!changed) return;
+  if (client.pullDiagnostics) {
+    // The text did not change, so the client would not pull again by itself.
+    if (client.diagnosticRefresh && !shuttingDown) connection.languages.diagnostics.refresh().catch(() => undefined);
+  } else {
+    validateNow(target);
+  }
+}
+
+documents.onDidSave(({ document }) => saved({ kind: 'text', uri: document.uri }));
 
 documents.onDidClose(({ document }) => {
   const path = uriToPath(document.uri);
   if (path !== undefined && openByPath.get(path) === document.uri) openByPath.delete(path);
   forgetTarget({ kind: 'text', uri: document.uri }, [document.uri]);
-  if (isDependencyFile(document.uri, document.languageId)) {
-    // The file on disk applies again.
-    invalidate(document.uri);
-    workspaceChanged(document.uri);
-  }
+  // The file on disk applies again.
+  const dependency = isDependencyFile(document.uri, document.languageId);
+  if (dependency) invalidate(document.uri);
+  if (isConfigFile(document.uri)) configChanged(document.uri);
+  if (dependency || isConfigFile(document.uri)) workspaceChanged(document.uri);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -454,12 +564,15 @@ documents.onDidClose(({ document }) => {
 
 notebooks.onDidOpen((nb) => {
   openNotebookUris.add(nb.uri);
+  runVersion.set(nb.uri, nb.version);
   validateNow({ kind: 'notebook', uri: nb.uri });
 });
 
 notebooks.onDidChange((event) => {
   validateSoon({ kind: 'notebook', uri: event.notebookDocument.uri });
 });
+
+notebooks.onDidSave((nb) => saved({ kind: 'notebook', uri: nb.uri }));
 
 notebooks.onDidClose((nb) => {
   openNotebookUris.delete(nb.uri);
@@ -478,6 +591,86 @@ connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagn
   if (!result || !entry) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
   if (params.previousResultId === result.key) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId: result.key };
   return { kind: DocumentDiagnosticReportKind.Full, resultId: result.key, items: entry.diagnostics };
+});
+
+// ---------------------------------------------------------------------------------------------
+// Code actions, hover and commands (lsp/code-actions.ts, lsp/hover.ts)
+
+/** The text document behind a URI: an open text document or a notebook cell. */
+function textDocumentOf(uri: string): TextDocument | undefined {
+  const doc = documents.get(uri);
+  if (doc) return doc;
+  const cell = notebooks.getNotebookCell(uri);
+  return cell ? notebooks.getCellTextDocument(cell) : undefined;
+}
+
+const asActionDocument = (doc: TextDocument): ActionDocument => ({ uri: doc.uri, version: doc.version, text: doc.getText() });
+
+/** Notebooks: an ignore-file comment goes into the code cell that already has one, else the first Python code cell. */
+function fileCommentCell(cellUri: string): ActionDocument | undefined {
+  const nb = notebooks.findNotebookDocumentForCell(cellUri);
+  if (!nb) return undefined;
+  const code = nb.cells
+    .filter((c) => c.kind === NotebookCellKind.Code)
+    .map((c) => notebooks.getCellTextDocument(c))
+    .filter((d): d is TextDocument => d !== undefined && d.languageId === 'python');
+  const target = code.find((d) => /#\s*modellint:\s*ignore-file\[/.test(d.getText())) ?? code[0];
+  return target ? asActionDocument(target) : undefined;
+}
+
+connection.onCodeAction(async (params, token): Promise<CodeAction[]> => {
+  const uri = params.textDocument.uri;
+  const doc = textDocumentOf(uri);
+  const target = targetOf(uri);
+  if (!doc || !target) return [];
+  const only = params.context.only;
+  const needsComputed = !only || only.some((o) => FIX_ALL_KIND === o || FIX_ALL_KIND.startsWith(`${o}.`) || o === CodeActionKind.QuickFix);
+  let computed: { diagnostics: Diagnostic[]; version: number } | undefined;
+  if (needsComputed) {
+    try {
+      const result = await computeTarget(target, token);
+      const entry = result?.byUri.get(uri);
+      if (entry) computed = { diagnostics: entry.diagnostics, version: entry.version ?? doc.version };
+    } catch {
+      // cancelled: answer with what the request itself carries
+    }
+  }
+  if (token.isCancellationRequested) return [];
+  return codeActions({
+    doc: asActionDocument(doc),
+    context: params.context,
+    computed,
+    fileCommentDoc: target.kind === 'notebook' ? fileCommentCell(uri) : undefined,
+    cell: target.kind === 'notebook',
+    hashComments: hasHashComments(detectInputKind(doc.uri, doc.languageId)),
+    documentChanges: client.documentChanges,
+  });
+});
+
+connection.onHover((params): Hover | undefined => {
+  const doc = textDocumentOf(params.textDocument.uri);
+  if (!doc) return undefined;
+  const line = params.position.line;
+  const lineText = doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
+  return suppressionHover(lineText, params.position, (id) => ruleById(id)?.meta);
+});
+
+connection.onExecuteCommand(async (params) => {
+  if (params.command !== SHOW_RULE_DOCS_COMMAND) return undefined;
+  const id = params.arguments?.[0];
+  if (typeof id !== 'string' || !ruleById(id)) {
+    void connection.window.showErrorMessage(`ModelLint: no rule named ${JSON.stringify(id)}.`);
+    return undefined;
+  }
+  const url = ruleDocsUrl(id);
+  if (client.showDocument) {
+    // A local page opens in the editor; the public page in the browser.
+    const shown = await connection.window.showDocument({ uri: url, external: !url.startsWith('file:') }).catch(() => ({ success: false }));
+    if (!shown.success) void connection.window.showInformationMessage(`Documentation for ${id}: ${url}`);
+  } else {
+    void connection.window.showInformationMessage(`Documentation for ${id}: ${url}`);
+  }
+  return url;
 });
 
 documents.listen(connection);

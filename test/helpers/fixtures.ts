@@ -16,6 +16,11 @@ export const RULE_FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'rules');
  * Fixture files state their own expectations on the line a finding starts on:
  *   `# expect: rule-a, rule-b`  exactly these rules report a finding starting on this line;
  *   `# expect-none`             a realistic look-alike: nothing may be reported on this line.
+ * Lines that cannot carry a trailing comment (Dockerfile instructions other than RUN: `FROM`,
+ * `ENV`, `USER`, …; YAML block scalars) take the annotation on a comment line of its own directly
+ * above them; it applies to the next line that is neither blank nor a comment:
+ *   `# expect-next: rule-a`     as `# expect:` for that line;
+ *   `# expect-next-none`        as `# expect-none` for that line.
  * Every finding on a line without `expect:` naming its rule is a failure.
  */
 export interface Expectation { line: number; cell?: number; rules: string[]; none: boolean }
@@ -23,8 +28,17 @@ export interface Expectation { line: number; cell?: number; rules: string[]; non
 export function readExpectations(file: string): Expectation[] {
   const text = fs.readFileSync(file, 'utf8');
   const out: Expectation[] = [];
+  if (file.endsWith('.json')) return jsonExpectations(file, text);
   const scan = (source: string, cell?: number) => {
-    source.split('\n').forEach((line, i) => {
+    const lines = source.split('\n');
+    lines.forEach((line, i) => {
+      const next = /^\s*#\s*expect-next(-none)?(?::\s*([\w, -]+))?\s*$/.exec(line);
+      if (next) {
+        let target = i + 1;
+        while (target < lines.length && (lines[target].trim() === '' || /^\s*#/.test(lines[target]))) target++;
+        out.push({ line: target, cell, none: !!next[1], rules: next[2] ? next[2].split(',').map((s) => s.trim()).filter(Boolean) : [] });
+        return;
+      }
       const m = /#\s*expect(-none)?(?::\s*([\w, -]+))?\s*$/.exec(line);
       if (!m) return;
       out.push({ line: i, cell, none: !!m[1], rules: m[2] ? m[2].split(',').map((s) => s.trim()).filter(Boolean) : [] });
@@ -37,6 +51,37 @@ export function readExpectations(file: string): Expectation[] {
     scan(text);
   }
   return out;
+}
+
+/**
+ * JSON has no comments: the expectations of `x.json` live in `x.json.expect`, one per line, as the
+ * flagged line's text (trimmed) followed by the annotation, e.g. `"trust_remote_code": true,  # expect: rule`.
+ */
+function jsonExpectations(file: string, text: string): Expectation[] {
+  const sidecar = `${file}.expect`;
+  if (!fs.existsSync(sidecar)) return [];
+  const lines = text.split('\n').map((l) => l.trim());
+  const out: Expectation[] = [];
+  for (const entry of fs.readFileSync(sidecar, 'utf8').split('\n')) {
+    const m = /^(.*?)\s+#\s*expect(-none)?(?::\s*([\w, -]+))?\s*$/.exec(entry.trim());
+    if (!m) continue;
+    const line = lines.indexOf(m[1].trim());
+    if (line < 0) throw new Error(`${sidecar}: no line ${JSON.stringify(m[1])} in ${path.basename(file)}`);
+    out.push({ line, none: !!m[2], rules: m[3] ? m[3].split(',').map((x) => x.trim()).filter(Boolean) : [] });
+  }
+  return out;
+}
+
+/**
+ * The text a fixture is analyzed as. In `.properties` files and Dockerfiles `#` starts a comment
+ * only at the start of a line (Java reads `key=true  # expect: x` as the value "true  # expect: x";
+ * Docker reads `CMD ["a"]  # expect: x` as a shell-form command; inside a YAML block scalar, such as
+ * a ConfigMap's `config.properties: |`, it is content), so trailing annotations are cut off before
+ * analysis (positions before them are unchanged).
+ */
+export function fixtureText(file: string, text: string): string {
+  if (!/\.(properties|ya?ml)$/.test(file) && detectInputKind(file) !== 'dockerfile') return text;
+  return text.replace(/^([ \t]*[^#!\s\n][^\n]*?)([ \t]+#\s*expect(?:-none)?(?::\s*[\w, -]+)?[ \t]*)$/gm, (_m, body: string) => body);
 }
 
 export function fixtureFiles(dir: string): string[] {
@@ -53,7 +98,7 @@ export function fixtureFiles(dir: string): string[] {
 export function analyzeFixture(file: string, root: string, extra: Partial<AnalyzeContext> = {}): (Finding & { cell?: number })[] {
   const workspace = new FsWorkspace({ roots: [root], hfCache: path.join(root, '.hf-cache'), env: {} });
   const ctx: AnalyzeContext = { rules: allRules, workspace, selection: {}, options: { trustedRepos: [] }, ...extra };
-  const text = fs.readFileSync(file, 'utf8');
+  const text = fixtureText(file, fs.readFileSync(file, 'utf8'));
   const result = analyzeDocument({ uri: pathToFileURL(file).toString(), languageId: '', text }, ctx);
   if (result.errors.length) throw new Error(`${file}: ${result.errors.join('; ')}`);
   return result.findings;

@@ -4,7 +4,13 @@ import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type {
   ClientCapabilities,
+  CodeAction,
+  CodeActionContext,
   ConfigurationParams,
+  Hover,
+  Position,
+  Range,
+  ShowDocumentParams,
   Diagnostic,
   InitializeResult,
   PublishDiagnosticsParams,
@@ -24,6 +30,10 @@ export interface LspClientOptions {
   /** Answer workspace/configuration (section "modellint"); omit to not announce configuration support. */
   configuration?: (scopeUri: string | undefined) => unknown;
   workspaceFolder?: string;
+  /** Several workspace folders (multi-root); the first is also the rootUri. */
+  workspaceFolders?: string[];
+  /** initializationOptions sent with initialize (the VS Code client sends { clientName, isTrusted }). */
+  initializationOptions?: unknown;
   /** Command to start the server (default: node dist/server.js --stdio). */
   command?: { file: string; args: string[] };
 }
@@ -40,6 +50,7 @@ export class LspTestClient {
   readonly logs: string[] = [];
   readonly registrations: Registration[] = [];
   readonly configurationRequests: ConfigurationParams[] = [];
+  readonly shownDocuments: ShowDocumentParams[] = [];
   stderr = '';
   private readonly waiters: Waiter[] = [];
   private readonly exited: Promise<number | null>;
@@ -74,6 +85,10 @@ export class LspTestClient {
       return null;
     });
     conn.onRequest('workspace/diagnostic/refresh', () => null);
+    conn.onRequest('window/showDocument', (p: ShowDocumentParams) => {
+      this.shownDocuments.push(p);
+      return { success: true };
+    });
     conn.listen();
   }
 
@@ -94,19 +109,29 @@ export class LspTestClient {
         didChangeWatchedFiles: { dynamicRegistration: true },
         workspaceFolders: true,
         diagnostics: this.opts.pull ? { refreshSupport: true } : undefined,
+        workspaceEdit: { documentChanges: true },
+        executeCommand: { dynamicRegistration: false },
       },
+      window: { showDocument: { support: true } },
       textDocument: {
         synchronization: { dynamicRegistration: false, didSave: true },
         publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
         ...(this.opts.pull ? { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } } : {}),
+        codeAction: {
+          codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } },
+          isPreferredSupport: true,
+          dataSupport: true,
+        },
+        hover: { contentFormat: ['markdown', 'plaintext'] },
       },
       notebookDocument: { synchronization: { dynamicRegistration: false, executionSummarySupport: false } },
     };
-    const folder = this.opts.workspaceFolder;
+    const folders = this.opts.workspaceFolders ?? (this.opts.workspaceFolder ? [this.opts.workspaceFolder] : []);
     const result = (await this.conn.sendRequest('initialize', {
       processId: process.pid,
-      rootUri: folder ? fileUri(folder) : null,
-      workspaceFolders: folder ? [{ uri: fileUri(folder), name: path.basename(folder) }] : null,
+      rootUri: folders.length > 0 ? fileUri(folders[0]) : null,
+      workspaceFolders: folders.length > 0 ? folders.map((f) => ({ uri: fileUri(f), name: path.basename(f) })) : null,
+      initializationOptions: this.opts.initializationOptions,
       capabilities,
     })) as InitializeResult;
     await this.conn.sendNotification('initialized', {});
@@ -119,6 +144,24 @@ export class LspTestClient {
 
   change(uri: string, version: number, contentChanges: TextDocumentContentChangeEvent[]): Promise<void> {
     return this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges });
+  }
+
+  /** Replaces the whole text (a full-content change). */
+  replaceText(uri: string, version: number, text: string): Promise<void> {
+    return this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+  }
+
+  save(uri: string): Promise<void> {
+    return this.conn.sendNotification('textDocument/didSave', { textDocument: { uri } });
+  }
+
+  codeActions(uri: string, range: Range, diagnostics: Diagnostic[], only?: string[]): Promise<CodeAction[]> {
+    const context: CodeActionContext = { diagnostics, ...(only ? { only } : {}) };
+    return this.conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context }) as Promise<CodeAction[]>;
+  }
+
+  hover(uri: string, position: Position): Promise<Hover | null> {
+    return this.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position }) as Promise<Hover | null>;
   }
 
   close(uri: string): Promise<void> {

@@ -40,7 +40,7 @@ describe('language server, push-only client (like Neovim)', () => {
 
   it('announces incremental text sync and notebook sync, and no pull provider', () => {
     const caps = init.capabilities;
-    assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2 });
+    assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2, save: { includeText: false } });
     assert.deepEqual(caps.notebookDocumentSync, { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] });
     assert.equal(caps.diagnosticProvider, undefined);
     assert.equal(init.serverInfo?.name, 'modellint');

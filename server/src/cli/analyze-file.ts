@@ -20,7 +20,7 @@ export interface CheckFinding {
   fixable: boolean;
   /** Notebooks: index of the cell among the notebook's cells (0-based). */
   cell?: number;
-  /** SARIF only: the text of the finding's first line (for partialFingerprints). */
+  /** SARIF and baselines: the text of the finding's first line (for fingerprints). */
   lineText?: string;
   /** SARIF only, notebooks: the finding's range in the .ipynb JSON text itself. */
   fileRange?: Range;
@@ -35,13 +35,26 @@ export interface FileResult {
   errors: string[];
 }
 
-export interface AnalyzerOptions {
-  rules: readonly Rule[];
+/** What applies to one file (from the team configuration in force there and the command line). */
+export interface FileProfile {
+  /** Equal keys mean equal settings (one profile is built per key). */
+  key: string;
   selection: RuleSelection;
   options: RuleOptions;
   workspace: WorkspaceFacts;
-  /** Compute line texts and notebook file ranges (needed by the SARIF writer only). */
-  sarif: boolean;
+}
+
+export interface AnalyzerOptions {
+  rules: readonly Rule[];
+  settingsFor(abs: string): FileProfile;
+  /** Compute line texts and notebook file ranges (SARIF fingerprints and locations, baselines). */
+  lineTexts: boolean;
+}
+
+interface Profile {
+  ctx: AnalyzeContext;
+  /** Any-of groups of all-of words (see Rule.triggers), as bytes; undefined: no byte prefilter. */
+  pythonTriggers: Buffer[][] | undefined;
 }
 
 const LANGUAGE_ID: Record<InputKind, string> = {
@@ -53,6 +66,13 @@ const LANGUAGE_ID: Record<InputKind, string> = {
   'conda-env': 'yaml',
   dockerfile: 'dockerfile',
   'modellint-config': 'toml',
+  pbtxt: 'pbtxt',
+  properties: 'properties',
+  'model-json': 'json',
+  shell: 'shellscript',
+  'kubernetes-yaml': 'yaml',
+  'compose-yaml': 'dockercompose',
+  yaml: 'yaml',
 };
 
 /**
@@ -61,41 +81,50 @@ const LANGUAGE_ID: Record<InputKind, string> = {
  * bytes, before decoding and parsing.
  */
 export class FileAnalyzer {
-  private readonly ctx: AnalyzeContext;
-  /** Any-of groups of all-of words (see Rule.triggers), as bytes. */
-  private readonly pythonTriggers: Buffer[][] | undefined;
+  private readonly profiles = new Map<string, Profile>();
 
-  constructor(private readonly opts: AnalyzerOptions) {
-    this.ctx = { rules: opts.rules, selection: opts.selection, options: opts.options, workspace: opts.workspace };
-    const python = opts.rules.filter((r) => r.check.python && isRuleEnabled(r, opts.selection));
-    if (python.every((r) => r.triggers && r.triggers.length > 0)) {
-      const groups = python.flatMap((r) => r.triggers ?? []).map((t) => (typeof t === 'string' ? [t] : t));
-      // Suppression comments must still be checked for staleness.
-      groups.push(['modellint:']);
-      this.pythonTriggers = groups.map((g) => g.map((w) => Buffer.from(w, 'utf8')));
+  constructor(private readonly opts: AnalyzerOptions) {}
+
+  private profile(abs: string): Profile {
+    const p = this.opts.settingsFor(abs);
+    let profile = this.profiles.get(p.key);
+    if (!profile) {
+      const ctx: AnalyzeContext = { rules: this.opts.rules, selection: p.selection, options: p.options, workspace: p.workspace };
+      let pythonTriggers: Buffer[][] | undefined;
+      const python = this.opts.rules.filter((r) => r.check.python && isRuleEnabled(r, p.selection));
+      if (python.every((r) => r.triggers && r.triggers.length > 0)) {
+        const groups = python.flatMap((r) => r.triggers ?? []).map((t) => (typeof t === 'string' ? [t] : t));
+        // Suppression comments must still be checked for staleness.
+        groups.push(['modellint:']);
+        pythonTriggers = groups.map((g) => g.map((w) => Buffer.from(w, 'utf8')));
+      }
+      profile = { ctx, pythonTriggers };
+      this.profiles.set(p.key, profile);
     }
+    return profile;
   }
 
   analyze(file: DiscoveredFile): FileResult {
+    const profile = this.profile(file.abs);
     const read = readBounded(file.abs);
     if ('skipped' in read) return { rel: file.rel, findings: [], skipped: read.skipped, errors: [] };
     const bytes = read.bytes;
     if (looksBinary(bytes)) return { rel: file.rel, findings: [], skipped: 'binary content', errors: [] };
     // Same outcome as the engine's own prefilter, without decoding. Notebooks are left to the engine,
     // which reports unreadable ones (and their sources are JSON-escaped).
-    const triggers = file.kind === 'python' ? this.pythonTriggers : undefined;
+    const triggers = file.kind === 'python' ? profile.pythonTriggers : undefined;
     if (triggers && !triggers.some((group) => group.every((w) => bytes.includes(w)))) return { rel: file.rel, findings: [], errors: [] };
 
     const text = decodeUtf8(bytes);
     try {
-      const result = analyzeDocument({ uri: pathToFileURL(file.abs).href, languageId: LANGUAGE_ID[file.kind], text }, this.ctx);
+      const result = analyzeDocument({ uri: pathToFileURL(file.abs).href, languageId: LANGUAGE_ID[file.kind], text }, profile.ctx);
       const findings: CheckFinding[] = result.findings.map((f) => {
         const out: CheckFinding = { ruleId: f.ruleId, severity: f.severity, message: f.message, range: f.range, fixable: (f.fixes?.length ?? 0) > 0 };
         const cell = (f as { cell?: unknown }).cell;
         if (typeof cell === 'number') out.cell = cell;
         return out;
       });
-      if (this.opts.sarif && findings.length > 0) attachSarifLocations(file.kind, text, findings);
+      if (this.opts.lineTexts && findings.length > 0) attachSarifLocations(file.kind, text, findings);
       return { rel: file.rel, findings, skipped: result.skipped ? cleanReason(result.skipped) : undefined, errors: result.errors };
     } catch (e) {
       return { rel: file.rel, findings: [], errors: [`analysis failed: ${(e as Error)?.message ?? String(e)}`] };

@@ -10,6 +10,14 @@ export interface CheckOptions {
   select?: string[];
   ignore?: string[];
   failOn: FailOn;
+  /** `--config FILE`: this team configuration for every path (no discovery). */
+  config?: string;
+  /** `--isolated`: no team configuration files at all. */
+  isolated: boolean;
+  /** `--baseline FILE`: report only findings not recorded in FILE. */
+  baseline?: string;
+  /** `--write-baseline FILE`: record the current findings in FILE. */
+  writeBaseline?: string;
   help: boolean;
 }
 
@@ -88,11 +96,23 @@ export function parseCheckArgs(argv: string[]): CheckOptions {
     '--select': { value: true },
     '--ignore': { value: true },
     '--fail-on': { value: true },
+    '--config': { value: true },
+    '--isolated': { value: false },
+    '--baseline': { value: true },
+    '--write-baseline': { value: true },
     '--help': { value: false },
     '-h': { value: false },
   });
   const output = single(flags, '--output');
   if (output === '') throw new UsageError(`option '--output' needs a file name`);
+  const fileFlag = (name: string) => {
+    const v = single(flags, name);
+    if (v === '') throw new UsageError(`option '${name}' needs a file name`);
+    return v;
+  };
+  const config = fileFlag('--config');
+  const isolated = flags.has('--isolated');
+  if (config !== undefined && isolated) throw new UsageError(`'--config' and '--isolated' cannot be combined`);
   return {
     paths: positionals.length > 0 ? positionals : ['.'],
     format: oneOf(single(flags, '--format'), ['text', 'json', 'sarif'] as const, '--format', 'text'),
@@ -100,6 +120,10 @@ export function parseCheckArgs(argv: string[]): CheckOptions {
     select: idList(flags.get('--select')),
     ignore: idList(flags.get('--ignore')),
     failOn: oneOf(single(flags, '--fail-on'), ['error', 'warning', 'info', 'never'] as const, '--fail-on', 'warning'),
+    config,
+    isolated,
+    baseline: fileFlag('--baseline'),
+    writeBaseline: fileFlag('--write-baseline'),
     help: flags.has('--help') || flags.has('-h'),
   };
 }
@@ -131,8 +155,10 @@ Run 'modellint <command> --help' for the options of a command.
 export const CHECK_HELP = `Usage: modellint check [PATH...] [options]
 
 Analyzes Python files, notebooks and dependency files. Directories are walked
-respecting .gitignore files; .git, node_modules, virtual environments,
-__pycache__ and site-packages are skipped. PATH defaults to the current directory.
+respecting .gitignore files and the team configuration's exclude and
+extend-exclude; .git, node_modules, virtual environments, __pycache__ and
+site-packages are always skipped. Files and folders named on the command line
+are analyzed even when excluded. PATH defaults to the current directory.
 
 Options:
   --format text|json|sarif   output format (default: text)
@@ -141,10 +167,29 @@ Options:
   --ignore IDS               do not run these rules (comma-separated rule ids or groups)
   --fail-on LEVEL            error|warning|info|never: exit 1 when a finding at or
                              above LEVEL is reported (default: warning)
+  --config FILE              use this team configuration for every path instead of
+                             discovering one per file (a modellint.toml, or a
+                             pyproject.toml with [tool.modellint]); relative paths in it
+                             are resolved against the working directory
+  --isolated                 ignore all configuration files
+  --write-baseline FILE      record the current findings in FILE (JSON) and exit 0
+  --baseline FILE            report only findings that are not recorded in FILE; lines
+                             may move, an edited flagged line counts as new
   -h, --help                 show this help
 
+Team configuration: for each file, the nearest folder above it with
+.modellint.toml, modellint.toml or a pyproject.toml with [tool.modellint] (in that
+order within one folder) applies; files do not merge. Keys: select, ignore,
+severity, exclude, extend-exclude, trusted-repos, torch-version, hf-cache.
+Invalid entries are reported as warnings and the rest still applies.
+
+Precedence: --select replaces the file's select and ignore lists (so
+'--select X' runs X even where a file ignores it); --ignore alone adds to the
+file's ignore list; severity, exclude and the other keys always come from the file.
+
 Exit status: 0 no findings at or above --fail-on, 1 findings at or above --fail-on,
-2 usage error (unknown option, unknown rule id, missing path).
+2 usage or configuration error (unknown option, unknown rule id, missing path,
+unreadable --config file, unreadable or corrupt --baseline file).
 `;
 
 export const RULES_HELP = `Usage: modellint rules [--format text|json]

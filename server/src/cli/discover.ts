@@ -6,7 +6,8 @@ import { detectInputKind, type InputKind } from '../languages/detect';
 /**
  * File discovery for `modellint check`: explicit files are always taken; directories are walked
  * synchronously (one readdir per directory, no per-file stat), respecting `.gitignore` files
- * (each applies to its own subtree, deeper files win, as in git), skipping tool and environment
+ * (each applies to its own subtree, deeper files win, as in git) and the team configuration's
+ * `exclude` / `extend-exclude` (through `exclude`), skipping tool and environment
  * directories, never following symlinked directories (no cycles), and keeping only the files
  * `detectInputKind` recognizes.
  */
@@ -116,7 +117,14 @@ function isIgnored(matchers: readonly Matcher[], rel: string): boolean {
   return false;
 }
 
-export function discoverFiles(inputs: readonly string[], cwd: string): Discovery {
+/**
+ * Decides whether an entry found while walking is excluded by the team configuration
+ * (`exclude` / `extend-exclude`); `parent` is the folder being read. Never asked about explicitly
+ * named files or folders.
+ */
+export type ExcludeCheck = (abs: string, isDirectory: boolean, parent: string) => boolean;
+
+export function discoverFiles(inputs: readonly string[], cwd: string, exclude?: ExcludeCheck): Discovery {
   const files: DiscoveredFile[] = [];
   const missing: string[] = [];
   const notices: Discovery['notices'] = [];
@@ -138,7 +146,7 @@ export function discoverFiles(inputs: readonly string[], cwd: string): Discovery
       continue;
     }
     if (stat.isDirectory()) {
-      walk(abs, relativeToCwd(cwd, abs), add, notices);
+      walk(abs, relativeToCwd(cwd, abs), add, notices, exclude);
     } else {
       const rel = relativeToCwd(cwd, abs);
       const kind = detectInputKind(toSlash(abs));
@@ -155,6 +163,7 @@ function walk(
   rootRel: string,
   add: (abs: string, rel: string, kind: InputKind) => void,
   notices: Discovery['notices'],
+  exclude: ExcludeCheck | undefined,
 ): void {
   const relPrefix = rootRel === '.' ? '' : rootRel.endsWith('/') ? rootRel : rootRel + '/';
   // Each stack entry: a directory (absolute), its path relative to the root ('' or 'a/b/'), and the matchers in force there.
@@ -191,14 +200,18 @@ function walk(
         if (SKIPPED_DIRECTORIES.has(name)) continue;
         const rel = dir.rel + name + '/';
         if (matchers.length > 0 && isIgnored(matchers, rel)) continue;
-        stack.push({ abs: path.join(dir.abs, name), rel, matchers });
+        const abs = path.join(dir.abs, name);
+        if (exclude?.(abs, true, dir.abs)) continue;
+        stack.push({ abs, rel, matchers });
       } else if (isFile) {
         const rel = dir.rel + name;
         const shown = relPrefix + rel;
         const kind = detectInputKind(shown);
         if (!kind) continue;
         if (matchers.length > 0 && isIgnored(matchers, rel)) continue;
-        add(path.join(dir.abs, name), shown, kind);
+        const abs = path.join(dir.abs, name);
+        if (exclude?.(abs, false, dir.abs)) continue;
+        add(abs, shown, kind);
       }
     }
   }

@@ -28,6 +28,7 @@ export function formatJson(report: CheckReport): string {
       bySeverity: countBySeverity(report),
       skipped: report.skipped.map((s) => ({ file: s.file, reason: s.reason })),
       durationMs: Math.round(report.durationMs),
+      ...(report.baselined !== undefined ? { baselined: report.baselined } : {}),
     },
   };
   return JSON.stringify(doc, null, 2) + '\n';

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { ruleDocsUrl } from '../engine/docs';
 import type { RuleMeta } from '../engine/rule';
 import type { Range, Severity } from '../engine/types';
 import type { CheckFinding } from './analyze-file';
 import type { CheckReport } from './report';
+import { LineFingerprints } from './fingerprint';
 
 /** Where the project lives; SARIF's tool.driver.informationUri. */
 export const INFORMATION_URI = 'https://github.com/modellint/modellint';
@@ -18,11 +18,6 @@ const LEVEL: Record<Severity, SarifLevel> = { error: 'error', warning: 'warning'
 /** A relative path as a URI reference (segments percent-encoded, separators kept). */
 function relativeUri(rel: string): string {
   return rel.split('/').map((segment) => encodeURIComponent(segment)).join('/');
-}
-
-/** Collapses whitespace so re-indenting a line keeps its fingerprint. */
-function normalizeLine(text: string): string {
-  return text.trim().replace(/\s+/g, ' ');
 }
 
 function region(range: Range) {
@@ -67,7 +62,7 @@ export function formatSarif(report: CheckReport, version: string): string {
 
   const results: Record<string, unknown>[] = [];
   for (const file of report.files) {
-    const occurrences = new Map<string, number>();
+    const prints = new LineFingerprints();
     const uri = relativeUri(file.rel);
     for (const f of file.findings) {
       let index = ruleIndex.get(f.ruleId);
@@ -77,7 +72,7 @@ export function formatSarif(report: CheckReport, version: string): string {
         ruleIndex.set(f.ruleId, index);
         rules.push({ id: f.ruleId, name: f.ruleId, shortDescription: { text: f.ruleId }, fullDescription: { text: f.ruleId }, helpUri: ruleDocsUrl(f.ruleId, false), help: { text: f.ruleId, markdown: f.ruleId }, defaultConfiguration: { level: LEVEL[f.severity] }, properties: { tags: ['security'], fixable: 'none' } });
       }
-      results.push(result(f, index, uri, fingerprint(f, occurrences)));
+      results.push(result(f, index, uri, prints.next([f.ruleId], f.lineText ?? '')));
     }
   }
 
@@ -97,21 +92,12 @@ export function formatSarif(report: CheckReport, version: string): string {
         originalUriBaseIds: { '%SRCROOT%': { uri: srcRoot } },
         columnKind: 'utf16CodeUnits',
         invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
+        ...(report.baselined !== undefined ? { properties: { baselined: report.baselined } } : {}),
         results,
       },
     ],
   };
   return JSON.stringify(doc, null, 2) + '\n';
-}
-
-function fingerprint(f: CheckFinding, occurrences: Map<string, number>): string {
-  const hash = createHash('sha256')
-    .update(`${f.ruleId}\u0000${normalizeLine(f.lineText ?? '')}`)
-    .digest('hex')
-    .slice(0, 32);
-  const n = (occurrences.get(hash) ?? 0) + 1;
-  occurrences.set(hash, n);
-  return `${hash}:${n}`;
 }
 
 function result(f: CheckFinding, ruleIndex: number, uri: string, print: string): Record<string, unknown> {

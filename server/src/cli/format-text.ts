@@ -28,7 +28,7 @@ export function formatText(report: CheckReport, color: boolean): string {
   const total = totalFindings(report);
   const checked = plural(report.filesChecked, 'file');
   if (total === 0) {
-    out.push(`No problems found (${checked} checked).`);
+    out.push(`No ${report.baselined !== undefined ? 'new ' : ''}problems found (${checked} checked).`);
   } else {
     const by = countBySeverity(report);
     const parts = [by.error ? plural(by.error, 'error') : '', by.warning ? plural(by.warning, 'warning') : '', by.info ? `${by.info} info` : ''].filter(Boolean);
@@ -36,6 +36,7 @@ export function formatText(report: CheckReport, color: boolean): string {
     const line = `Found ${plural(total, 'problem')} (${parts.join(', ')}) in ${checked}.`;
     out.push(color ? paint('1', line) : line);
   }
+  if (report.baselined) out.push(`${plural(report.baselined, 'baselined finding')} not shown (--baseline).`);
   if (report.skipped.length > 0) out.push(`${plural(report.skipped.length, 'file')} skipped (reasons on standard error).`);
   return out.join('\n') + '\n';
 }

@@ -15,6 +15,8 @@ export interface CheckReport {
   /** Effective default level per rule id (after severity overrides). */
   ruleSeverity: Map<string, Severity>;
   cwd: string;
+  /** With --baseline: how many findings were left out because the baseline records them. */
+  baselined?: number;
 }
 
 export function countBySeverity(report: CheckReport): Record<Severity, number> {

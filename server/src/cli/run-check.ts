@@ -8,6 +8,8 @@ import type { FileResult } from './analyze-file';
 import type { AnalyzerConfig } from './analyzer-config';
 import { CHECK_HELP, parseCheckArgs, UsageError, type CheckOptions, type FailOn } from './args';
 import { discoverFiles, type DiscoveredFile } from './discover';
+import { CheckSettings, type ConfigSource, type FileSettings } from './check-settings';
+import type { ConfigProblem } from '../config/team-config';
 import { compareFindings, type CheckReport } from './report';
 
 /** Above this many files the analysis runs on worker threads. */
@@ -76,15 +78,48 @@ export async function runCheck(argv: string[], io: CliIO, entryScript: string): 
     }
     throw e;
   }
-  const selection: RuleSelection = {};
-  if (opts.select) selection.select = opts.select;
-  if (opts.ignore) selection.ignore = opts.ignore;
+  const ids = new Set(allRules.map((r) => r.meta.id));
+  const groups = new Set<string>(allRules.map((r) => r.meta.group));
 
-  const discovery = discoverFiles(opts.paths, io.cwd);
+  // Team configuration: --config FILE for every path, --isolated for none, else discovered per file.
+  let source: ConfigSource = { mode: opts.isolated ? 'isolated' : 'discover' };
+  let explicitProblems: ConfigProblem[] = [];
+  if (opts.config !== undefined) {
+    const loaded = loadExplicitConfig(opts.config, io, ids, groups);
+    if (!loaded) return 2;
+    source = loaded.source;
+    explicitProblems = loaded.problems;
+  }
+  let known: Set<string> | undefined;
+  if (opts.baseline !== undefined) {
+    const { readBaseline, BaselineError } = require('./baseline') as typeof import('./baseline');
+    try {
+      known = readBaseline(opts.baseline, io.cwd);
+    } catch (e) {
+      if (e instanceof BaselineError) {
+        note(io, e.message);
+        return 2;
+      }
+      throw e;
+    }
+  }
+  const lists = { select: opts.select, ignore: opts.ignore };
+  const settings = new CheckSettings(source, lists, io.cwd, ids, groups);
+
+  const discovery = discoverFiles(opts.paths, io.cwd, (abs, _isDir, parent) => settings.forDir(parent).isExcluded(abs, parent));
   if (discovery.missing.length > 0) {
     for (const p of discovery.missing) note(io, `path not found: ${p}`);
     return 2;
   }
+  // The settings in force for the files found, and the configuration files behind them.
+  const inForce = new Map<string, FileSettings>();
+  for (const f of discovery.files) {
+    const s = settings.forFile(f.abs);
+    inForce.set(s.key, s);
+  }
+  if (source.mode === 'discover') reportConfigProblems(io, discovery.files, [...inForce.values()].map((s) => s.configFile).filter((f): f is string => f !== undefined), settings);
+  // --config FILE: its problems are warnings, unless the file is analyzed too (then they are invalid-config findings).
+  if (source.mode === 'fixed' && !discovery.files.some((f) => f.abs === source.file)) printProblems(io, source.file, explicitProblems);
 
   const roots = [io.cwd];
   for (const p of opts.paths) {
@@ -92,7 +127,7 @@ export async function runCheck(argv: string[], io: CliIO, entryScript: string): 
     const rel = path.relative(io.cwd, abs);
     if (rel.startsWith('..') || path.isAbsolute(rel)) roots.push(safeIsDirectory(abs) ? abs : path.dirname(abs));
   }
-  const config: AnalyzerConfig = { selection, roots, sarif: opts.format === 'sarif' };
+  const config: AnalyzerConfig = { lists, source, cwd: io.cwd, roots, lineTexts: opts.format === 'sarif' || opts.baseline !== undefined || opts.writeBaseline !== undefined };
 
   const parallelism = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const results =
@@ -100,8 +135,24 @@ export async function runCheck(argv: string[], io: CliIO, entryScript: string): 
       ? await (require('./worker-pool') as typeof import('./worker-pool')).analyzeInWorkers(discovery.files, parallelism, config, entryScript, (rest) => analyzeInline(rest, config))
       : await analyzeInline(discovery.files, config);
 
-  const enabled = allRules.filter((r) => isRuleEnabled(r, selection));
-  const report = buildReport(results, discovery.notices, enabled.map((r) => r.meta), selection, io.cwd, performance.now() - t0);
+  // The rules that could run somewhere (any configuration in force), at the levels of the working directory's settings.
+  const selections = inForce.size > 0 ? [...inForce.values()].map((s) => s.selection) : [settings.forDir(io.cwd).selection];
+  const enabled = allRules.filter((r) => selections.some((sel) => isRuleEnabled(r, sel)));
+  const report = buildReport(results, discovery.notices, enabled.map((r) => r.meta), settings.forDir(io.cwd).selection, io.cwd, performance.now() - t0);
+
+  if (opts.writeBaseline !== undefined || known) {
+    const baseline = require('./baseline') as typeof import('./baseline');
+    if (opts.writeBaseline !== undefined) {
+      try {
+        const n = baseline.writeBaseline(opts.writeBaseline, report.files, io.cwd);
+        note(io, `wrote ${n} finding${n === 1 ? '' : 's'} to the baseline ${opts.writeBaseline}`);
+      } catch (e) {
+        note(io, `could not write ${opts.writeBaseline}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        return 2;
+      }
+    }
+    if (known) report.baselined = baseline.applyBaseline(report.files, known, io.cwd, opts.baseline!);
+  }
 
   if (opts.format === 'text') {
     for (const s of report.skipped) note(io, `${s.file}: skipped: ${s.reason}`);
@@ -127,9 +178,53 @@ export async function runCheck(argv: string[], io: CliIO, entryScript: string): 
     io.stdout.write(text);
   }
 
+  // Writing a baseline adopts the current findings: that run succeeds.
+  if (opts.writeBaseline !== undefined && !known) return 0;
   const threshold = FAIL_RANK[opts.failOn];
-  for (const r of results) for (const f of r.findings) if (RANK[f.severity] >= threshold) return 1;
+  for (const r of report.files) for (const f of r.findings) if (RANK[f.severity] >= threshold) return 1;
   return 0;
+}
+
+/** `--config FILE`: read and validate it; invalid entries are warnings and the rest applies. Undefined (exit 2) when unreadable. */
+function loadExplicitConfig(file: string, io: CliIO, ids: ReadonlySet<string>, groups: ReadonlySet<string>): { source: ConfigSource & { mode: 'fixed' }; problems: ConfigProblem[] } | undefined {
+  const abs = path.resolve(io.cwd, file);
+  let text: string;
+  try {
+    const st = fs.statSync(abs);
+    if (!st.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+    if (st.size > 1024 * 1024) throw Object.assign(new Error('larger than 1 MiB'), { code: 'EFBIG' });
+    text = fs.readFileSync(abs, 'utf8');
+  } catch (e) {
+    note(io, `could not read the configuration ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    return undefined;
+  }
+  const { parseConfigText } = require('../config/team-config') as typeof import('../config/team-config');
+  const pyproject = path.basename(abs) === 'pyproject.toml';
+  const parsed = parseConfigText(text, pyproject ? 'pyproject' : 'modellint', ids, groups);
+  if (!parsed.config) note(io, `${relativeTo(io.cwd, abs)}: warning: no [tool.modellint] table; using the defaults`);
+  return { source: { mode: 'fixed', file: abs, config: { ...parsed.config, file: abs } }, problems: parsed.problems };
+}
+
+function relativeTo(cwd: string, abs: string): string {
+  const rel = path.relative(cwd, abs);
+  return (rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel).split(path.sep).join('/');
+}
+
+function printProblems(io: CliIO, abs: string, problems: readonly { range: { start: { line: number; character: number } }; message: string }[]): void {
+  for (const p of problems) note(io, `${relativeTo(io.cwd, abs)}:${p.range.start.line + 1}:${p.range.start.character + 1}: warning: ${p.message} (invalid-config)`);
+}
+
+/**
+ * Problems of the discovered configuration files, as warnings: only for files not analyzed in this
+ * run (an analyzed one reports them as invalid-config findings already).
+ */
+function reportConfigProblems(io: CliIO, files: readonly DiscoveredFile[], configFiles: readonly string[], settings: CheckSettings): void {
+  const analyzed = new Set(files.map((f) => f.abs));
+  for (const file of new Set(configFiles)) {
+    if (analyzed.has(file)) continue;
+    const loaded = settings.configForDir(path.dirname(file));
+    if (loaded && loaded.file === file) printProblems(io, file, loaded.problems);
+  }
 }
 
 function safeIsDirectory(p: string): boolean {

@@ -93,19 +93,39 @@ export interface SettingsOverlay {
   severity?: Record<string, Severity>;
 }
 
+/**
+ * The overlay for explicit `select` / `ignore` lists (CLI flags, editor settings).
+ * When the overlay wins (`overlayFirst`): a given `select` replaces the file's `select` *and*
+ * `ignore` (so `--select X` runs X even if the file ignores it, as in Ruff), and a given `ignore`
+ * alone is added to the file's `ignore`. When the file wins, each list of the file replaces the
+ * overlay's list of the same key, and the overlay only fills keys the file does not set.
+ */
+export function listOverlay(select: string[] | undefined, ignore: string[] | undefined, overlayFirst: boolean): SettingsOverlay {
+  if (!overlayFirst) return { select, ignore };
+  if (select) return { select, ignore: ignore ?? [] };
+  return ignore ? { extendIgnore: ignore } : {};
+}
+
 export interface EffectiveSettings {
   selection: RuleSelection;
   options: RuleOptions;
   hfCache?: string;
-  /** Whether `file` is excluded by `exclude` / `extend-exclude` (globs relative to the config file's folder). */
-  isExcluded(file: string): boolean;
+  /**
+   * Whether `file` is excluded by `exclude` / `extend-exclude` (globs relative to the config file's
+   * folder, or to `baseDir`). A pattern matches the file itself or any folder above it; with `floor`,
+   * only folders strictly below `floor` count, so an explicitly opened root (a workspace folder, a
+   * folder named on the command line) is never excluded.
+   */
+  isExcluded(file: string, floor?: string): boolean;
 }
 
 /**
  * Merge a team config with an overlay. `overlayFirst` decides conflicts the way the editor's
  * `configurationPreference` does: `editorFirst` lets editor settings win, `filesystemFirst` the file.
+ * `baseDir` is the folder relative paths of the file (exclude globs, hf-cache) are resolved against;
+ * it defaults to the config file's folder (`--config FILE` passes the working directory, as Ruff does).
  */
-export function effectiveSettings(config: TeamConfig | undefined, overlay: SettingsOverlay = {}, overlayFirst = true): EffectiveSettings {
+export function effectiveSettings(config: TeamConfig | undefined, overlay: SettingsOverlay = {}, overlayFirst = true, baseDir?: string): EffectiveSettings {
   const pick = <T>(fromOverlay: T | undefined, fromFile: T | undefined): T | undefined =>
     overlayFirst ? fromOverlay ?? fromFile : fromFile ?? fromOverlay;
   const selection: RuleSelection = {
@@ -113,24 +133,43 @@ export function effectiveSettings(config: TeamConfig | undefined, overlay: Setti
     ignore: [...(pick(overlay.ignore, config?.ignore) ?? []), ...(overlay.extendIgnore ?? [])],
     severity: overlayFirst ? { ...config?.severity, ...overlay.severity } : { ...overlay.severity, ...config?.severity },
   };
-  const base = config?.file ? path.dirname(config.file) : undefined;
+  const base = baseDir ?? (config?.file ? path.dirname(config.file) : undefined);
   const patterns = [...(config?.exclude ?? DEFAULT_EXCLUDE), ...(config?.extendExclude ?? [])];
-  const matchers = patterns.map((p) => picomatch(p.includes('/') ? p.replace(/^\.\//, '') : `**/${p}`, { dot: true }));
+  const matchers = patterns.map((p) => picomatch(excludeGlob(p), { dot: true }));
   const hfCache = config?.hfCache && base ? path.resolve(base, config.hfCache.replace(/^~(?=$|\/)/, process.env.HOME ?? '~')) : undefined;
   return {
     selection,
     options: { trustedRepos: config?.trustedRepos ?? [], torchVersion: config?.torchVersion },
     hfCache,
-    isExcluded(file: string) {
-      const rel = (base ? path.relative(base, file) : file).split(path.sep).join('/');
-      if (rel.startsWith('../')) return false;
+    isExcluded(file: string, floor?: string) {
+      const from = base ?? floor;
+      if (from === undefined) return false;
+      const relPath = path.relative(from, file);
+      if (relPath === '' || relPath.startsWith('..') || path.isAbsolute(relPath)) return false;
+      const parts = relPath.split(path.sep);
+      // Folders at or above the floor are never tested.
+      let first = 1;
+      if (floor !== undefined) {
+        const floorRel = path.relative(from, floor);
+        if (floorRel !== '' && !floorRel.startsWith('..') && !path.isAbsolute(floorRel)) first = floorRel.split(path.sep).length + 1;
+      }
       // A pattern matches the file itself or any folder above it.
-      const parts = rel.split('/');
-      for (let i = 1; i <= parts.length; i++) {
+      for (let i = first; i <= parts.length; i++) {
         const prefix = parts.slice(0, i).join('/');
         if (matchers.some((m) => m(prefix))) return true;
       }
       return false;
     },
   };
+}
+
+/**
+ * An exclude entry as a glob relative to the base folder, read like a .gitignore line: a name
+ * without a slash matches at any depth, a leading "/" or an inner slash anchors it to the base,
+ * and a trailing slash is dropped.
+ */
+function excludeGlob(pattern: string): string {
+  const p = pattern.replace(/^\.\//, '').replace(/\/+$/, '');
+  if (p.startsWith('/')) return p.slice(1);
+  return p.includes('/') ? p : `**/${p}`;
 }

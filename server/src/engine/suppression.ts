@@ -3,7 +3,8 @@ import type { Finding, Range, TextEdit } from './types';
 /**
  * Suppression comments, in every language whose comments start with `#`:
  *   `… # modellint: ignore[rule-a, rule-b]`   at the end of the flagged line,
- *   `# modellint: ignore[rule-a]`               alone on the line above it,
+ *   `# modellint: ignore[rule-a]`               alone on the line above it (a statement or command
+ *                                               continued with `\` counts as one line),
  *   `# modellint: ignore-file[rule-a]`          anywhere, for the whole file.
  * Suppressions are matched by rule id, never by message text. A suppression that silences
  * nothing is itself reported (`unused-suppression`) so stale comments do not pile up.
@@ -17,6 +18,11 @@ export interface SuppressionComment {
   line: number;
   /** The line it applies to: its own line, or the next one when the comment stands alone. */
   target: number;
+  /**
+   * The last line it applies to: `target`, or for a stand-alone comment above a statement continued
+   * with a trailing backslash (Python, shell, Dockerfile), the last line of that statement.
+   */
+  targetEnd: number;
   /** Whether the comment is alone on its line. */
   standalone: boolean;
   ids: { id: string; range: Range }[];
@@ -43,10 +49,12 @@ export function parseSuppressions(text: string): SuppressionComment[] {
         const start = listStart + id.index;
         ids.push({ id: id[0], range: { start: { line, character: start }, end: { line, character: start + id[0].length } } });
       }
+      const target = standalone ? nextCodeLine(lines, line) : line;
       out.push({
         kind: m[1] === 'ignore-file' ? 'file' : 'line',
         line,
-        target: standalone ? nextCodeLine(lines, line) : line,
+        target,
+        targetEnd: standalone ? continuationEnd(lines, target) : line,
         standalone,
         ids,
         range: { start: { line, character: m.index }, end: { line, character: m.index + m[0].length } },
@@ -60,6 +68,25 @@ export function parseSuppressions(text: string): SuppressionComment[] {
 function nextCodeLine(lines: string[], line: number): number {
   for (let i = line + 1; i < lines.length; i++) if (!/^\s*#/.test(lines[i]) && lines[i].trim() !== '') return i;
   return line + 1;
+}
+
+/** Whether a line ends with a continuation backslash. */
+function continues(lineText: string | undefined): boolean {
+  return lineText !== undefined && /\\\s*$/.test(lineText);
+}
+
+/** The last line of the statement starting at `line` (lines joined by trailing backslashes). */
+function continuationEnd(lines: string[], line: number): number {
+  let end = line;
+  while (end < lines.length - 1 && continues(lines[end])) end++;
+  return end;
+}
+
+/** The first line of the statement containing `line`. */
+function continuationStart(lines: string[], line: number): number {
+  let start = line;
+  while (start > 0 && continues(lines[start - 1])) start--;
+  return start;
 }
 
 /** A `#` inside a string literal on the same line is not a comment (a cheap check of quote parity). */
@@ -97,7 +124,8 @@ export function applySuppressions(text: string, findings: Finding[], ranRules: R
     comments.forEach((c, ci) => {
       c.ids.forEach((entry, ii) => {
         if (entry.id !== f.ruleId) return;
-        if (c.kind === 'file' || c.target === f.range.start.line || (!c.standalone && c.line === f.range.end.line)) {
+        const line = f.range.start.line;
+        if (c.kind === 'file' || (line >= c.target && line <= c.targetEnd) || (!c.standalone && c.line === f.range.end.line)) {
           suppressed = true;
           used.add(keyOf(ci, ii));
         }
@@ -149,19 +177,34 @@ function removeCommentEdit(text: string, c: SuppressionComment): TextEdit {
 
 /**
  * The edit that silences `ruleId` on `line`: merged into an existing `ignore[...]` comment on that line
- * (or on a stand-alone comment above it), else appended as a trailing comment.
+ * (or on a stand-alone comment above it), else appended as a trailing comment. Where a trailing
+ * comment cannot go (the line ends with a continuation backslash or inside an unterminated string,
+ * or is itself a continuation line of a statement), the comment goes alone above the statement's
+ * first line, with its indentation, and applies to the whole statement. Undefined when even that
+ * cannot silence the line (ignore-file still works).
  */
-export function suppressLineEdit(text: string, line: number, ruleId: string): TextEdit {
-  const comments = parseSuppressions(text).filter((c) => c.kind === 'line' && c.target === line);
-  const existing = comments[0];
+export function suppressLineEdit(text: string, line: number, ruleId: string): TextEdit | undefined {
+  const lines = text.split('\n');
+  const covering = parseSuppressions(text).filter((c) => c.kind === 'line' && line >= c.target && line <= c.targetEnd);
+  const existing = covering[0];
   if (existing) {
-    if (existing.ids.some((i) => i.id === ruleId)) return { range: existing.range, newText: text.split('\n')[existing.line].slice(existing.range.start.character, existing.range.end.character) };
+    if (existing.ids.some((i) => i.id === ruleId)) return { range: existing.range, newText: lines[existing.line].slice(existing.range.start.character, existing.range.end.character) };
     const last = existing.ids[existing.ids.length - 1];
     const at = last ? last.range.end : { line: existing.line, character: existing.range.end.character - 1 };
     return { range: { start: at, end: at }, newText: last ? `, ${ruleId}` : ruleId };
   }
-  const lineText = text.split('\n')[line] ?? '';
-  const end = lineText.replace(/\r$/, '').length;
+  const lineText = (lines[line] ?? '').replace(/\r$/, '');
+  const start = continuationStart(lines, line);
+  // A trailing comment cannot follow a continuation backslash, nor an unterminated string (it would be part of the string).
+  if (start !== line || continues(lineText) || insideQuotes(lineText, lineText.length)) {
+    const first = (lines[start] ?? '').replace(/\r$/, '');
+    // A stand-alone comment applies to the next code line: the statement must start on one.
+    if (first.trim() === '' || /^\s*#/.test(first)) return undefined;
+    const indent = /^[ \t]*/.exec(first)![0];
+    const eol = (lines[start] ?? '').endsWith('\r') ? '\r\n' : '\n';
+    return { range: { start: { line: start, character: 0 }, end: { line: start, character: 0 } }, newText: `${indent}# modellint: ignore[${ruleId}]${eol}` };
+  }
+  const end = lineText.length;
   return { range: { start: { line, character: end }, end: { line, character: end } }, newText: `  # modellint: ignore[${ruleId}]` };
 }
 
@@ -175,6 +218,9 @@ export function suppressFileEdit(text: string, ruleId: string): TextEdit {
   }
   const lines = text.split('\n');
   let line = 0;
-  while (line < lines.length && line < 2 && (/^#!/.test(lines[line]) || /coding[:=]/.test(lines[line]))) line++;
-  return { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `# modellint: ignore-file[${ruleId}]\n` };
+  // Keep a shebang, a Python encoding line and Dockerfile parser directives (`# syntax=…`, `# escape=…`) first.
+  const header = (l: string) => /^#!/.test(l) || /^#.*coding[:=]/.test(l) || /^#\s*(syntax|escape|check)\s*=/i.test(l);
+  while (line < lines.length && line < 4 && header(lines[line])) line++;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  return { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `# modellint: ignore-file[${ruleId}]${eol}` };
 }

@@ -115,7 +115,7 @@ test('the extension activates and its server starts', async () => {
   await a.whenReady();
   assert.equal(a.serverState, 'running');
   const commands = await vscode.commands.getCommands(true);
-  for (const c of ['modellint.restartServer', 'modellint.showOutputChannel']) assert.ok(commands.includes(c), `command ${c} is registered`);
+  for (const c of ['modellint.restartServer', 'modellint.showOutputChannel', 'modellint.showRuleDocs']) assert.ok(commands.includes(c), `command ${c} is registered`);
   log(`VS Code ${vscode.version}, Node ${process.version}, uiKind ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'}`);
 });
 
@@ -208,6 +208,128 @@ test('ModelLint: Restart Server restarts and diagnostics return', async () => {
 test('ModelLint: Show Output runs', async () => {
   await api();
   await vscode.commands.executeCommand('modellint.showOutputChannel');
+});
+
+/** Creates (or overwrites) a file in the workspace and opens it in an editor. */
+async function openNewFile(name, text) {
+  const uri = workspaceFile(name);
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc);
+  return doc;
+}
+
+async function removeFile(name) {
+  try {
+    await vscode.workspace.fs.delete(workspaceFile(name));
+  } catch {
+    // already gone
+  }
+}
+
+const TWO_LOADS = 'import torch\n\na = torch.load("a.pt")\nb = torch.load("b.pt", map_location="cpu")\n';
+
+test('quick fix: vscode.executeCodeActionProvider + workspace.applyEdit removes the finding', async () => {
+  await api();
+  const doc = await openNewFile('quick_fix_target.py', TWO_LOADS);
+  try {
+    const diags = await waitFor(`${RULE} on the new file`, () => {
+      const ds = ruleDiagnostics(doc.uri);
+      return ds.length === 2 && ds;
+    }, { state: () => describe(doc.uri) });
+    const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, diags[0].range, vscode.CodeActionKind.QuickFix.value);
+    log(`code actions: ${actions.map((a) => `${a.title}${a.isPreferred ? ' (preferred)' : ''}`).join(' | ')}`);
+    const preferred = actions.find((a) => a.isPreferred && a.title.startsWith(`ModelLint (${RULE}):`));
+    assert.ok(preferred, 'a preferred ModelLint fix is offered');
+    assert.ok(actions.some((a) => a.title === `ModelLint (${RULE}): Ignore ${RULE} on this line`), 'ignore-line offered');
+    assert.ok(actions.some((a) => a.title === `ModelLint (${RULE}): Fix all ${RULE} problems in this file`), 'fix-all for the rule offered');
+    assert.ok(await vscode.workspace.applyEdit(preferred.edit), 'edit applied');
+    assert.match(doc.lineAt(diags[0].range.start.line).text, /weights_only=True/);
+    await waitFor('one finding left after the fix', () => ruleDiagnostics(doc.uri).length === 1, { state: () => describe(doc.uri) });
+    await doc.save();
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await removeFile('quick_fix_target.py');
+  }
+});
+
+test('editor.codeActionsOnSave {"source.fixAll.modellint": "explicit"} fixes a file on save', async () => {
+  await api();
+  const editorConfig = vscode.workspace.getConfiguration('editor', { languageId: 'python' });
+  await editorConfig.update('codeActionsOnSave', { 'source.fixAll.modellint': 'explicit' }, vscode.ConfigurationTarget.Workspace, true);
+  const doc = await openNewFile('fix_on_save.py', TWO_LOADS);
+  try {
+    await waitFor(`${RULE} before saving`, () => ruleDiagnostics(doc.uri).length === 2, { state: () => describe(doc.uri) });
+    // Make the document dirty, then save explicitly.
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(doc.lineCount - 1, 0), '\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitFor('the save participants to run', async () => (await doc.save()) && !doc.isDirty, { timeoutMs: 10_000 });
+    const text = doc.getText();
+    assert.equal((text.match(/weights_only=True/g) ?? []).length, 2, `both loads fixed on save:\n${text}`);
+    const onDisk = Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
+    assert.equal(onDisk, text, 'the fixed text is what was saved');
+    await waitFor('no findings after the fix-on-save', () => ruleDiagnostics(doc.uri).length === 0, { state: () => describe(doc.uri) });
+  } finally {
+    await editorConfig.update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Workspace, true);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await removeFile('fix_on_save.py');
+  }
+});
+
+test('hover on a rule id in a suppression comment shows the rule summary', async () => {
+  await api();
+  const doc = await openNewFile('suppressed.py', `import torch\nx = torch.load("a.pt")  # modellint: ignore[${RULE}]\n`);
+  try {
+    const col = doc.lineAt(1).text.indexOf(RULE) + 2;
+    const hovers = await waitFor('a ModelLint hover', async () => {
+      const hs = await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, new vscode.Position(1, col));
+      const text = (hs ?? []).flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      return text.includes(`**${RULE}**`) && text;
+    });
+    assert.match(hovers, /torch\.load may unpickle arbitrary objects/);
+    assert.equal(ruleDiagnostics(doc.uri).length, 0, 'the suppression silences the finding');
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await removeFile('suppressed.py');
+  }
+});
+
+test('ModelLint (rule): Show documentation opens the rule page', async () => {
+  await api();
+  await vscode.commands.executeCommand('modellint.showRuleDocs', RULE);
+  await waitFor(`an editor on ${RULE}.md`, () => vscode.window.visibleTextEditors.some((e) => e.document.uri.path.endsWith(`/docs/rules/${RULE}.md`)),
+    { state: () => vscode.window.visibleTextEditors.map((e) => e.document.uri.toString()).join(', ') });
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+});
+
+test('editing modellint.toml re-analyzes open documents without a restart', async () => {
+  await api();
+  const doc = await openPython();
+  await waitFor(`${RULE} before the config exists`, () => ruleDiagnostics(doc.uri).length > 0, { state: () => describe(doc.uri) });
+  const cfg = await openNewFile('modellint.toml', 'ignore = []\n');
+  try {
+    await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(cfg.uri, new vscode.Range(0, 0, 1, 0), `ignore = ["${RULE}"]\n`);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitFor(`${RULE} to disappear after the unsaved config edit`, () => ruleDiagnostics(doc.uri).length === 0, { state: () => describe(doc.uri) });
+    const bad = new vscode.WorkspaceEdit();
+    bad.insert(cfg.uri, new vscode.Position(1, 0), 'bogus = 1\n');
+    assert.ok(await vscode.workspace.applyEdit(bad));
+    await waitFor('invalid-config on the config file', () => ruleDiagnostics(cfg.uri, 'invalid-config').length === 1, { state: () => describe(cfg.uri) });
+    assert.equal(ruleDiagnostics(doc.uri).length, 0, 'the valid remainder still applies');
+    const undo = new vscode.WorkspaceEdit();
+    undo.replace(cfg.uri, new vscode.Range(0, 0, cfg.lineCount, 0), 'ignore = []\n');
+    assert.ok(await vscode.workspace.applyEdit(undo));
+    await waitFor(`${RULE} to come back`, () => ruleDiagnostics(doc.uri).length > 0, { state: () => describe(doc.uri) });
+  } finally {
+    await cfg.save();
+    await vscode.window.showTextDocument(cfg);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await removeFile('modellint.toml');
+  }
+  await waitFor(`${RULE} after the config file is gone`, () => ruleDiagnostics(doc.uri).length > 0, { state: () => describe(doc.uri) });
 });
 
 // ---------------------------------------------------------------------------------------------
