@@ -1,5 +1,6 @@
 // The ModelLint language server: a thin LSP adapter over the engine (architecture.md §2, §10).
 // Transport (--stdio, --node-ipc, --socket=, --pipe=) is detected from argv by vscode-languageserver/node.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   CodeActionKind,
@@ -34,10 +35,14 @@ import { allRules, ruleById } from './rules/index';
 import { FsWorkspace } from './workspace/fs-workspace';
 import { HfCacheViews } from './workspace/hf-cache-override';
 import { CONFIG_FILE_NAMES, ConfigResolver } from './config/discovery';
-import { codeActions, FIX_ALL_KIND, hasHashComments, SHOW_RULE_DOCS_COMMAND, type ActionDocument } from './lsp/code-actions';
+import { codeActions, FIX_ALL_KIND, hasHashComments, allowsTrailingComments, SHOW_RULE_DOCS_COMMAND, type ActionDocument } from './lsp/code-actions';
 import { resolveDocumentSettings, type DocumentSettings } from './lsp/document-settings';
 import { suppressionHover } from './lsp/hover';
-import { toDiagnostic } from './lsp/diagnostics';
+import { dangerousLoadDiagnostics, fileUriOf, findModelFiles, isModelFileName, literalModelLoads, mergeLoadDiagnostics, MODEL_FILES_GLOB, ModelReportCache, modelPathHover, reportDiagnostics, shouldScan } from './lsp/model-files';
+import { INSPECT_MODEL_REQUEST, type InspectModelParams, type InspectModelResult } from './lsp/protocol';
+import { isRuleEnabled } from './engine/selection';
+import type { Rule } from './engine/rule';
+import { toDiagnostic, toLspSeverity } from './lsp/diagnostics';
 import { Debouncer } from './lsp/debouncer';
 import { DEFAULT_SETTINGS, SettingsStore, type ServerSettings } from './lsp/settings';
 import { uriToPath } from './lsp/uri';
@@ -248,7 +253,9 @@ function runAnalysis(target: Target, key: string, settings: DocumentSettings): T
     const analysis = analyzeDocument({ uri: doc.uri, languageId: doc.languageId, text: doc.getText(), version: doc.version }, ctx);
     noteSkipped(target, analysis.skipped);
     for (const e of analysis.errors) log.warn(`${doc.uri}: ${e}`);
-    result.byUri.set(doc.uri, { diagnostics: analysis.findings.map((f) => toDiagnostic(f, doc.uri)), version: doc.version });
+    let diagnostics = analysis.findings.map((f) => toDiagnostic(f, doc.uri));
+    if (doc.languageId === 'python') diagnostics = mergeLoadDiagnostics(doc.getText(), diagnostics, modelLoadDiagnostics(doc.uri, doc.getText(), settings));
+    result.byUri.set(doc.uri, { diagnostics, version: doc.version });
     return result;
   }
   const nb = notebooks.getNotebookDocument(target.uri)!;
@@ -455,8 +462,9 @@ connection.onInitialized(() => {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'modellint' }).catch(() => undefined);
   }
   if (client.watchedFilesDynamic) {
-    void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: WATCHED_GLOB }] }).catch(() => undefined);
+    void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: WATCHED_GLOB }, { globPattern: MODEL_FILES_GLOB }] }).catch(() => undefined);
   }
+  scheduleModelScan();
   if (client.workspaceFolders) {
     connection.workspace.onDidChangeWorkspaceFolders((event) => {
       const removed = new Set(event.removed.map((f) => uriToPath(f.uri)));
@@ -467,6 +475,7 @@ connection.onInitialized(() => {
       }
       workspace = createWorkspace();
       workspaceChanged(undefined, 0);
+      scheduleModelScan();
     });
   }
 });
@@ -487,8 +496,10 @@ connection.onDidChangeConfiguration((change) => {
   } else {
     const raw = (change.settings as { modellint?: unknown } | null | undefined)?.modellint;
     settingsStore.setGlobal(raw);
+    globalScanSetting = (raw as { scanModelFiles?: unknown } | null | undefined)?.scanModelFiles;
   }
   workspaceChanged(undefined, 0);
+  scheduleModelScan();
 });
 
 connection.onDidChangeWatchedFiles((params) => {
@@ -498,6 +509,7 @@ connection.onDidChangeWatchedFiles((params) => {
     // A deleted folder may have held configuration files: forget them all.
     if (isConfigFile(change.uri) || change.type === 3) configs.invalidate();
   }
+  modelFilesChanged(params.changes.map((c) => c.uri));
   workspaceChanged();
 });
 
@@ -643,16 +655,20 @@ connection.onCodeAction(async (params, token): Promise<CodeAction[]> => {
     fileCommentDoc: target.kind === 'notebook' ? fileCommentCell(uri) : undefined,
     cell: target.kind === 'notebook',
     hashComments: hasHashComments(detectInputKind(doc.uri, doc.languageId)),
+    trailingComments: allowsTrailingComments(detectInputKind(doc.uri, doc.languageId)),
     documentChanges: client.documentChanges,
   });
 });
 
-connection.onHover((params): Hover | undefined => {
+connection.onHover(async (params): Promise<Hover | undefined> => {
   const doc = textDocumentOf(params.textDocument.uri);
   if (!doc) return undefined;
   const line = params.position.line;
   const lineText = doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
-  return suppressionHover(lineText, params.position, (id) => ruleById(id)?.meta);
+  const suppression = suppressionHover(lineText, params.position, (id) => ruleById(id)?.meta);
+  if (suppression || doc.languageId !== 'python') return suppression;
+  const docPath = uriToPath(doc.uri);
+  return modelPathHover(lineText, params.position, notebooks.getNotebookCell(doc.uri) ? undefined : docPath, roots, modelReports).catch(() => undefined);
 });
 
 connection.onExecuteCommand(async (params) => {
@@ -672,6 +688,142 @@ connection.onExecuteCommand(async (params) => {
   }
   return url;
 });
+
+// ---------------------------------------------------------------------------------------------
+// Model files (lsp/model-files.ts): the preview's request, workspace scan diagnostics, loads of dangerous files
+
+const modelReports = new ModelReportCache();
+/** Model-file URIs that currently carry published diagnostics. */
+const modelDiagnosticUris = new Set<string>();
+/** `modellint.scanModelFiles` from didChangeConfiguration, for clients without workspace/configuration. */
+let globalScanSetting: unknown;
+let modelScanTimer: NodeJS.Timeout | undefined;
+let modelScanRunning: Promise<void> | undefined;
+let modelScanAgain = false;
+/** Reports a document asked for (a load of a literal path): re-analyze once they arrive. */
+const pendingLoadReports = new Set<string>();
+
+connection.onRequest(INSPECT_MODEL_REQUEST, async (params: InspectModelParams): Promise<InspectModelResult> => {
+  const uri = typeof params?.uri === 'string' ? params.uri : '';
+  if (!uri.startsWith('file:')) return { ok: false, message: 'Only files on disk (file: URIs) can be inspected; this document comes from another file system.' };
+  const file = uriToPath(uri);
+  if (file === undefined) return { ok: false, message: 'The URI does not name a local file.' };
+  let isFile = false;
+  try {
+    isFile = fs.statSync(file).isFile();
+  } catch {
+    return { ok: false, message: 'The file does not exist (or cannot be read).' };
+  }
+  if (!isFile) return { ok: false, message: 'Not a regular file.' };
+  return { ok: true, report: await modelReports.report(file) };
+});
+
+async function scanModelFilesEnabled(root: string): Promise<boolean> {
+  if (!client.configuration) return globalScanSetting !== false;
+  try {
+    const cfg = (await connection.workspace.getConfiguration({ scopeUri: fileUriOf(root), section: 'modellint' })) as { scanModelFiles?: unknown; enable?: unknown } | null;
+    return cfg?.scanModelFiles !== false && cfg?.enable !== false;
+  } catch {
+    return true;
+  }
+}
+
+function scheduleModelScan(delay = WORKSPACE_DEBOUNCE_MS): void {
+  if (shuttingDown) return;
+  if (modelScanTimer) clearTimeout(modelScanTimer);
+  modelScanTimer = setTimeout(() => {
+    modelScanTimer = undefined;
+    if (modelScanRunning) {
+      modelScanAgain = true;
+      return;
+    }
+    modelScanRunning = scanModelFiles()
+      .catch((e: unknown) => log.error(`Scanning model files failed: ${(e as Error)?.message ?? String(e)}`))
+      .finally(() => {
+        modelScanRunning = undefined;
+        if (modelScanAgain) {
+          modelScanAgain = false;
+          scheduleModelScan(0);
+        }
+      });
+  }, delay);
+}
+
+/** Diagnostics of one model file: its report's findings filtered by the team configuration and settings. */
+async function modelFileDiagnostics(file: string): Promise<Diagnostic[]> {
+  const uri = fileUriOf(file);
+  const settings = await documentSettings({ kind: 'text', uri });
+  if (!settings.enabled || settings.excludedBy) return [];
+  const report = await modelReports.report(file);
+  const asRule = (id: string) => ({ meta: { id, group: 'model-file' } }) as unknown as Rule;
+  return reportDiagnostics(report, {
+    enabled: (id) => isRuleEnabled(asRule(id), settings.selection),
+    severity: (id, computed) => settings.selection.severity?.[id] ?? computed,
+  });
+}
+
+async function scanModelFiles(): Promise<void> {
+  const t0 = performance.now();
+  const files: string[] = [];
+  for (const root of roots) {
+    if (await scanModelFilesEnabled(root)) files.push(...findModelFiles([root]));
+  }
+  const keep = new Set<string>();
+  for (const file of files) {
+    if (shuttingDown) return;
+    const uri = fileUriOf(file);
+    const diagnostics = await modelFileDiagnostics(file);
+    keep.add(uri);
+    if (diagnostics.length > 0 || modelDiagnosticUris.has(uri)) void connection.sendDiagnostics({ uri, diagnostics });
+    if (diagnostics.length > 0) modelDiagnosticUris.add(uri);
+    else modelDiagnosticUris.delete(uri);
+  }
+  for (const uri of [...modelDiagnosticUris]) {
+    if (keep.has(uri)) continue;
+    modelDiagnosticUris.delete(uri);
+    void connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+  if (files.length > 0) log.info(`Scanned ${files.length} model file(s) in ${Math.round(performance.now() - t0)} ms`);
+}
+
+/** File events: forget changed model files' reports and rescan; documents that load them are re-analyzed by the caller. */
+function modelFilesChanged(uris: string[]): void {
+  let any = false;
+  for (const uri of uris) {
+    const file = uriToPath(uri);
+    if (file === undefined) continue;
+    if (isModelFileName(file) || !path.extname(file)) {
+      modelReports.invalidate(isModelFileName(file) ? file : undefined);
+      any = true;
+    }
+  }
+  if (any) scheduleModelScan();
+}
+
+/** Errors on loads of literal paths whose files are dangerous (cached reports only; missing ones are inspected, then the documents re-analyzed). */
+function modelLoadDiagnostics(uri: string, text: string, settings: DocumentSettings): Diagnostic[] {
+  const docPath = uriToPath(uri);
+  if (!allRules.some((r) => r.meta.group === 'model-file' && isRuleEnabled(r, settings.selection))) return [];
+  let loads;
+  try {
+    loads = literalModelLoads(text, parseCache, uri);
+  } catch (e) {
+    log.warn(`${uri}: finding model loads failed: ${(e as Error)?.message ?? String(e)}`);
+    return [];
+  }
+  const selected = (id: string) => { const rule = ruleById(id); return rule ? isRuleEnabled(rule, settings.selection) : true; };
+  const found = dangerousLoadDiagnostics(loads, docPath, roots, modelReports, (file) => {
+    if (pendingLoadReports.has(file) || !shouldScan(file)) return;
+    pendingLoadReports.add(file);
+    void modelReports.report(file).finally(() => {
+      pendingLoadReports.delete(file);
+      workspaceChanged(undefined, 0);
+    });
+  });
+  return found
+    .filter((d) => selected(String(d.code)))
+    .map((d) => ({ ...d, severity: toLspSeverity(settings.selection.severity?.[String(d.code)] ?? 'error') }));
+}
 
 documents.listen(connection);
 notebooks.listen(connection);

@@ -90,6 +90,23 @@ function continuationStart(lines: string[], line: number): number {
 }
 
 /** A `#` inside a string literal on the same line is not a comment (a cheap check of quote parity). */
+/**
+ * Whether a line is content of a YAML block scalar: the nearest line above it with less indentation
+ * ends in a block indicator (`key: |`, `- >-`, `key: |2`). There a trailing `#` is text, not a comment.
+ */
+function inYamlBlockScalar(lines: string[], line: number): boolean {
+  const indent = (l: string) => /^[ ]*/.exec(l)![0].length;
+  const own = lines[line] ?? '';
+  if (own.trim() === '') return false;
+  const mine = indent(own);
+  for (let i = line - 1, seen = 0; i >= 0 && seen < 2000; i--, seen++) {
+    const l = (lines[i] ?? '').replace(/\r$/, '');
+    if (l.trim() === '') continue;
+    if (indent(l) < mine) return /(^|[:\-\s])[|>][+-]?\d?[+-]?\s*(#.*)?$/.test(l) && /(:|^\s*-)\s+[|>]/.test(l);
+  }
+  return false;
+}
+
 function insideQuotes(lineText: string, index: number): boolean {
   let quote: string | undefined;
   for (let i = 0; i < index; i++) {
@@ -183,7 +200,7 @@ function removeCommentEdit(text: string, c: SuppressionComment): TextEdit {
  * first line, with its indentation, and applies to the whole statement. Undefined when even that
  * cannot silence the line (ignore-file still works).
  */
-export function suppressLineEdit(text: string, line: number, ruleId: string): TextEdit | undefined {
+export function suppressLineEdit(text: string, line: number, ruleId: string, options: { trailingComments?: boolean } = {}): TextEdit | undefined {
   const lines = text.split('\n');
   const covering = parseSuppressions(text).filter((c) => c.kind === 'line' && line >= c.target && line <= c.targetEnd);
   const existing = covering[0];
@@ -195,8 +212,11 @@ export function suppressLineEdit(text: string, line: number, ruleId: string): Te
   }
   const lineText = (lines[line] ?? '').replace(/\r$/, '');
   const start = continuationStart(lines, line);
-  // A trailing comment cannot follow a continuation backslash, nor an unterminated string (it would be part of the string).
-  if (start !== line || continues(lineText) || insideQuotes(lineText, lineText.length)) {
+  // A trailing comment cannot follow a continuation backslash, nor an unterminated string (it would be part of the string),
+  // nor a line of a YAML block scalar (a ConfigMap's `config.properties: |`), where `#` is content.
+  // Some formats have whole-line comments only (Dockerfiles, Java properties): there `#` after code is content.
+  const trailing = options.trailingComments !== false;
+  if (!trailing || start !== line || continues(lineText) || insideQuotes(lineText, lineText.length) || inYamlBlockScalar(lines, line)) {
     const first = (lines[start] ?? '').replace(/\r$/, '');
     // A stand-alone comment applies to the next code line: the statement must start on one.
     if (first.trim() === '' || /^\s*#/.test(first)) return undefined;

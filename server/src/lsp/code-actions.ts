@@ -45,6 +45,8 @@ export interface CodeActionInput {
   fileCommentDoc?: ActionDocument;
   /** Whether the document's language has `#` comments (suppression comments can be written). */
   hashComments: boolean;
+  /** False for formats whose comments must stand on their own line (Dockerfiles, properties). */
+  trailingComments?: boolean;
   /** The client applies `documentChanges` (versioned edits); otherwise plain `changes` are sent. */
   documentChanges: boolean;
   /** `doc` is a notebook cell: fix-all actions stay within it (never across cells) and say so. */
@@ -57,6 +59,11 @@ export interface CodeActionInput {
  */
 export function hasHashComments(kind: string | undefined): boolean {
   return kind !== undefined && kind !== 'notebook' && !kind.includes('json');
+}
+
+/** Whether a `#` comment may follow code on a line of this kind of file (not in Dockerfiles or properties files). */
+export function allowsTrailingComments(kind: string | undefined): boolean {
+  return kind !== 'dockerfile' && kind !== 'properties';
 }
 
 /** `data` as sent back by the client: checked, since anything may arrive. */
@@ -184,7 +191,7 @@ export function codeActions(input: CodeActionInput): CodeAction[] {
     if (input.hashComments && id !== UNUSED_SUPPRESSION) {
       const line = d.range.start.line;
       if (once(`line:${id}:${line}`)) {
-        const edit = suppressLineEdit(doc.text, line, id);
+        const edit = suppressLineEdit(doc.text, line, id, { trailingComments: input.trailingComments });
         // No action when the id is already in the comment (the edit would change nothing).
         if (edit && edit.newText !== textIn(doc.text, edit.range)) {
           ignoreLine.push({

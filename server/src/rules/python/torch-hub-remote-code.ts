@@ -20,6 +20,7 @@ const meta: RuleMeta = {
 export const torchHubRemoteCode = defineRule({
   meta,
   triggers: [['torch', 'hub']],
+  callWords: ['hub'],
   check: {
     python(facts) {
       const out: Finding[] = [];
