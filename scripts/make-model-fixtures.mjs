@@ -314,6 +314,306 @@ function joblibFile() {
   return Buffer.concat([head, u8(pad), Buffer.alloc(pad, 0xff), f64([1, 2, 3]), ascii('s.')]);
 }
 
+// ---------------------------------------------------------------- safetensors
+
+const f16 = (values) => { const b = Buffer.alloc(values.length * 2); values.forEach((v, i) => b.writeUInt16LE(v & 0xffff, i * 2)); return b; };
+
+/**
+ * A safetensors file. tensors: [{ name, dtype, shape, data, offsets? }] in data order (offsets default
+ * to back-to-back). Options: metadata (the `__metadata__` map), headerText (replaces the JSON),
+ * leading (whitespace before '{'), trailing (bytes after the data), declaredLength (a lying N).
+ */
+function safetensors(tensors, { metadata, headerText, leading = '', trailing = Buffer.alloc(0), declaredLength } = {}) {
+  const header = {};
+  if (metadata) header.__metadata__ = metadata;
+  let off = 0;
+  for (const t of tensors) {
+    const begin = off;
+    off += t.data.length;
+    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: t.offsets ?? [begin, off] };
+  }
+  let text = leading + (headerText ?? JSON.stringify(header));
+  text += ' '.repeat((8 - (Buffer.byteLength(text) % 8)) % 8); // the writer pads with spaces to a multiple of 8
+  const h = utf8(text);
+  return Buffer.concat([u64(declaredLength ?? h.length), h, ...tensors.map((t) => t.data), trailing]);
+}
+
+const SAFETENSORS_TENSORS = [
+  { name: 'fc.weight', dtype: 'F32', shape: [3, 4], data: f32([...Array(12).keys()].map((x) => x / 10)) },
+  { name: 'fc.bias', dtype: 'F32', shape: [3], data: f32([0.5, -0.5, 0.25]) },
+  { name: 'embed.weight', dtype: 'F16', shape: [2, 2], data: f16([0x3c00, 0x4000, 0x4200, 0x4400]) },
+];
+
+// ---------------------------------------------------------------- GGUF
+
+const GGUF = { UINT8: 0, INT8: 1, UINT16: 2, INT16: 3, UINT32: 4, INT32: 5, FLOAT32: 6, BOOL: 7, STRING: 8, ARRAY: 9, UINT64: 10, INT64: 11, FLOAT64: 12 };
+const ggufString = (s) => { const b = utf8(s); return Buffer.concat([u64(b.length), b]); };
+function ggufValue(type, v) {
+  switch (type) {
+    case GGUF.UINT8: return u8(v);
+    case GGUF.UINT32: return u32(v);
+    case GGUF.INT32: return i32(v);
+    case GGUF.FLOAT32: { const b = Buffer.alloc(4); b.writeFloatLE(v); return b; }
+    case GGUF.BOOL: return u8(v ? 1 : 0);
+    case GGUF.STRING: return ggufString(v);
+    case GGUF.UINT64: return u64(v);
+    case GGUF.ARRAY: return Buffer.concat([u32(v[0]), u64(v[1].length), ...v[1].map((x) => ggufValue(v[0], x))]);
+    default: throw new Error(`gguf type ${type}`);
+  }
+}
+
+/**
+ * A GGUF v3 file. kv: [[key, type, value]] (arrays: [elementType, values]); tensors: [{ name, dims
+ * (ne0 first), type (ggml type id), data }]. Options: kvCount / tensorCount override the counts.
+ */
+function gguf({ kv = [], tensors = [], alignment = 32, kvCount, tensorCount } = {}) {
+  const head = Buffer.concat([ascii('GGUF'), u32(3), u64(tensorCount ?? tensors.length), u64(kvCount ?? kv.length)]);
+  const kvs = kv.map(([k, t, v]) => Buffer.concat([ggufString(k), u32(t), ggufValue(t, v)]));
+  let off = 0;
+  const infos = tensors.map((t) => {
+    const info = Buffer.concat([ggufString(t.name), u32(t.dims.length), ...t.dims.map((d) => u64(d)), u32(t.type), u64(off)]);
+    off += Math.ceil(t.data.length / alignment) * alignment;
+    return info;
+  });
+  const meta = Buffer.concat([head, ...kvs, ...infos]);
+  const pad = (n) => Buffer.alloc((alignment - (n % alignment)) % alignment);
+  const data = tensors.map((t) => Buffer.concat([t.data, pad(t.data.length)]));
+  return Buffer.concat([meta, pad(meta.length), ...data]);
+}
+
+const BENIGN_CHAT_TEMPLATE = "{%- set ns = namespace(system='') -%}{%- for message in messages -%}{%- if message['role'] == 'system' -%}{%- set ns.system = message['content'] -%}{%- else -%}<|{{ message['role'] }}|>\n{{ ns.system ~ message['content'] | trim }}\n{%- endif -%}{%- endfor -%}{%- if add_generation_prompt %}<|assistant|>\n{% endif %}";
+const SSTI_CHAT_TEMPLATE = "{% for message in messages %}<|{{ message['role'] }}|>{{ message['content'] }}{% endfor %}{{ ''.__class__.__mro__[1].__subclasses__() }}{{ cycler.__init__.__globals__.os.popen('echo pwned').read() }}";
+
+function ggufModel(template = BENIGN_CHAT_TEMPLATE) {
+  return gguf({
+    kv: [
+      ['general.architecture', GGUF.STRING, 'llama'],
+      ['general.name', GGUF.STRING, 'tiny-test'],
+      ['general.file_type', GGUF.UINT32, 1],
+      ['general.quantization_version', GGUF.UINT32, 2],
+      ['llama.context_length', GGUF.UINT32, 128],
+      ['llama.embedding_length', GGUF.UINT32, 8],
+      ['llama.block_count', GGUF.UINT32, 1],
+      ['tokenizer.ggml.model', GGUF.STRING, 'llama'],
+      ['tokenizer.ggml.tokens', GGUF.ARRAY, [GGUF.STRING, ['<unk>', '<s>', '</s>', 'a']]],
+      ['tokenizer.ggml.scores', GGUF.ARRAY, [GGUF.FLOAT32, [0, 0, 0, -1]]],
+      ['tokenizer.ggml.bos_token_id', GGUF.UINT32, 1],
+      ['tokenizer.chat_template', GGUF.STRING, template],
+    ],
+    tensors: [
+      { name: 'token_embd.weight', dims: [8, 4], type: 0, data: f32([...Array(32).keys()].map((x) => x / 32)) },
+      { name: 'output_norm.weight', dims: [8], type: 1, data: f16(Array(8).fill(0x3c00)) },
+    ],
+  });
+}
+
+// ---------------------------------------------------------------- ONNX (protobuf written by hand)
+
+function pbVarint(n) {
+  let v = BigInt(n);
+  if (v < 0n) v += 1n << 64n;
+  const out = [];
+  do {
+    let b = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v !== 0n) b |= 0x80;
+    out.push(b);
+  } while (v !== 0n);
+  return Buffer.from(out);
+}
+const pbTag = (field, wire) => pbVarint((field << 3) | wire);
+const pbInt = (field, n) => Buffer.concat([pbTag(field, 0), pbVarint(n)]);
+const pbMsg = (field, ...parts) => { const body = Buffer.concat(parts); return Buffer.concat([pbTag(field, 2), pbVarint(body.length), body]); };
+const pbStr = (field, s) => pbMsg(field, utf8(s));
+
+/** A ValueInfoProto of a float tensor; dims: numbers (dim_value) or strings (dim_param). */
+const onnxValueInfo = (field, name, dims) => pbMsg(field, pbStr(1, name),
+  pbMsg(2, pbMsg(1, pbInt(1, 1), pbMsg(2, ...dims.map((d) => pbMsg(1, typeof d === 'number' ? pbInt(1, d) : pbStr(2, d)))))));
+
+/**
+ * A tiny ONNX model: y = x @ W (MatMul), W float32 (2, 3) as an initializer. `external`: the
+ * initializer's external_data entries ([key, value] pairs) instead of raw_data.
+ */
+function onnxMatMul({ external } = {}) {
+  const w = f32([1, 2, 3, 4, 5, 6]);
+  const tensor = external
+    ? pbMsg(5, pbInt(1, 2), pbInt(1, 3), pbInt(2, 1), pbStr(8, 'W'), ...external.map(([k, v]) => pbMsg(13, pbStr(1, k), pbStr(2, v))), pbInt(14, 1))
+    : pbMsg(5, pbInt(1, 2), pbInt(1, 3), pbInt(2, 1), pbStr(8, 'W'), pbMsg(9, w));
+  const graph = pbMsg(7,
+    pbMsg(1, pbStr(1, 'x'), pbStr(1, 'W'), pbStr(2, 'y'), pbStr(3, 'matmul'), pbStr(4, 'MatMul')),
+    pbStr(2, 'tiny-matmul'),
+    tensor,
+    onnxValueInfo(11, 'x', ['N', 2]),
+    onnxValueInfo(12, 'y', ['N', 3]));
+  return Buffer.concat([pbInt(1, 8), pbStr(2, 'modellint-fixtures'), pbStr(3, '1.0'), graph, pbMsg(8, pbStr(1, ''), pbInt(2, 17))]);
+}
+
+// ---------------------------------------------------------------- HDF5 (superblock v0, written by hand)
+
+const H5_UNDEF = Buffer.alloc(8, 0xff);
+const pad8 = (b) => Buffer.concat([b, Buffer.alloc((8 - (b.length % 8)) % 8)]);
+/** One v1 object header message (type, data padded to 8). */
+const h5msg = (type, data, flags = 0) => { const d = pad8(data); return Buffer.concat([u16(type), u16(d.length), u8(flags), Buffer.alloc(3), d]); };
+const h5Dataspace = (dims) => Buffer.concat([u8(1), u8(dims.length), u8(0), Buffer.alloc(5), ...dims.map((d) => u64(d))]);
+const H5_FLOAT32 = Buffer.concat([Buffer.from([0x11, 0x20, 0x1f, 0x00]), u32(4), u16(0), u16(32), Buffer.from([23, 8, 0, 23]), u32(127)]);
+/** Fixed-length ASCII string type, NULLPAD (what h5py writes for bytes). */
+const h5String = (size) => Buffer.concat([Buffer.from([0x13, 0x01, 0x00, 0x00]), u32(size)]);
+/** An attribute message (v1): a fixed-length string, or an array of them. */
+function h5Attribute(name, value) {
+  const strs = Array.isArray(value) ? value.map((s) => utf8(s)) : [utf8(value)];
+  const size = Math.max(1, ...strs.map((s) => s.length));
+  const dt = h5String(size);
+  const ds = h5Dataspace(Array.isArray(value) ? [strs.length] : []);
+  const nm = Buffer.concat([utf8(name), u8(0)]);
+  const data = Buffer.concat(strs.map((s) => Buffer.concat([s, Buffer.alloc(size - s.length)])));
+  return h5msg(0x0c, Buffer.concat([u8(1), u8(0), u16(nm.length), u16(dt.length), u16(ds.length), pad8(nm), pad8(dt), pad8(ds), data]));
+}
+
+/**
+ * A minimal HDF5 file as h5py writes it with the default (earliest) format: superblock v0, version 1
+ * object headers, old-style groups (symbol table → v1 B-tree → one symbol table node + local heap),
+ * contiguous float32 datasets, fixed-length string attributes. Nodes: { attrs: [[name, value]],
+ * children: [[name, node]], links: [[name, file, path]] } for groups (links: external links, which
+ * make the group new-style), { data: Float32 values, shape } for datasets.
+ */
+function hdf5(root) {
+  const blobs = [];
+  let cursor = 96; // the superblock
+  const alloc = (n) => { const a = cursor; cursor += (n + 7) & ~7; return a; };
+  const place = (addr, buf) => blobs.push([addr, buf]);
+  const header = (msgs) => { const body = Buffer.concat(msgs); return Buffer.concat([u8(1), u8(0), u16(msgs.length), u32(1), u32(body.length), Buffer.alloc(4), body]); };
+  const K_LEAF = 4;
+  const K_NODE = 16;
+  function dataset(node) {
+    const data = f32(node.data);
+    const msgs = (addr) => [
+      h5msg(0x01, h5Dataspace(node.shape)),
+      h5msg(0x03, H5_FLOAT32, 1),
+      h5msg(0x05, Buffer.from([2, 2, 2, 0])),
+      h5msg(0x08, Buffer.concat([u8(3), u8(1), u64(addr), u64(data.length)])),
+    ];
+    const hdrAddr = alloc(header(msgs(0)).length);
+    const dataAddr = alloc(data.length);
+    place(hdrAddr, header(msgs(dataAddr)));
+    place(dataAddr, data);
+    return hdrAddr;
+  }
+  function group(node) {
+    const attrs = (node.attrs ?? []).map(([n, v]) => h5Attribute(n, v));
+    if (node.links) {
+      // new-style group: link info + group info + one link message per (external) link
+      const linkMsgs = node.links.map(([name, file, path]) => {
+        const info = Buffer.concat([u8(0), utf8(file), u8(0), utf8(path), u8(0)]);
+        const nm = utf8(name);
+        return h5msg(0x06, Buffer.concat([u8(1), u8(0x08), u8(64), u8(nm.length), nm, u16(info.length), info]));
+      });
+      const msgs = [h5msg(0x02, Buffer.concat([u8(0), u8(0), H5_UNDEF, H5_UNDEF])), h5msg(0x0a, Buffer.concat([u8(0), u8(0)])), ...linkMsgs, ...attrs];
+      const hdrAddr = alloc(header(msgs).length);
+      place(hdrAddr, header(msgs));
+      return { hdrAddr };
+    }
+    const children = [...(node.children ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (children.length > 2 * K_LEAF) throw new Error('hdf5 writer: at most 8 children per group');
+    // local heap: "" at 0, then each name NUL-terminated and padded to 8
+    const names = [Buffer.alloc(8)];
+    const nameOff = [];
+    let heapSize = 8;
+    for (const [name] of children) { const b = pad8(Buffer.concat([utf8(name), u8(0)])); nameOff.push(heapSize); heapSize += b.length; names.push(b); }
+    const heapData = Buffer.concat(names);
+    const btreeSize = 24 + (2 * K_NODE + 1) * 8 + 2 * K_NODE * 8;
+    const snodSize = 8 + 2 * K_LEAF * 40;
+    const msgsFor = (btree, heap) => [h5msg(0x11, Buffer.concat([u64(btree), u64(heap)])), ...attrs];
+    const hdrAddr = alloc(header(msgsFor(0, 0)).length);
+    const heapAddr = alloc(32);
+    const heapDataAddr = alloc(heapData.length);
+    const btreeAddr = alloc(btreeSize);
+    const snodAddr = children.length > 0 ? alloc(snodSize) : 0;
+    const entries = children.map(([name, child], i) => {
+      const sub = child.data ? { hdrAddr: dataset(child) } : group(child);
+      const scratch = sub.btreeAddr !== undefined ? Buffer.concat([u64(sub.btreeAddr), u64(sub.heapAddr)]) : Buffer.alloc(16);
+      return Buffer.concat([u64(nameOff[i]), u64(sub.hdrAddr), u32(sub.btreeAddr !== undefined ? 1 : 0), u32(0), scratch]);
+    });
+    place(hdrAddr, header(msgsFor(btreeAddr, heapAddr)));
+    place(heapAddr, Buffer.concat([ascii('HEAP'), u8(0), Buffer.alloc(3), u64(heapData.length), u64(1) /* H5HL_FREE_NULL: no free block */, u64(heapDataAddr)]));
+    place(heapDataAddr, heapData);
+    const btree = Buffer.alloc(btreeSize);
+    Buffer.concat([ascii('TREE'), u8(0), u8(0), u16(children.length > 0 ? 1 : 0), H5_UNDEF, H5_UNDEF,
+      ...(children.length > 0 ? [u64(0), u64(snodAddr), u64(nameOff[nameOff.length - 1])] : [u64(0)])]).copy(btree);
+    place(btreeAddr, btree);
+    if (children.length > 0) {
+      const snod = Buffer.alloc(snodSize);
+      Buffer.concat([ascii('SNOD'), u8(1), u8(0), u16(children.length), ...entries]).copy(snod);
+      place(snodAddr, snod);
+    }
+    return { hdrAddr, btreeAddr, heapAddr };
+  }
+  const r = group(root);
+  const sb = Buffer.concat([
+    Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from([0, 0, 0, 0, 0, 8, 8, 0]), u16(K_LEAF), u16(K_NODE), u32(0),
+    u64(0), H5_UNDEF, u64(cursor), H5_UNDEF,
+    // root group symbol table entry (cache type 1: B-tree and heap addresses in the scratch pad)
+    u64(0), u64(r.hdrAddr), u32(r.btreeAddr !== undefined ? 1 : 0), u32(0), r.btreeAddr !== undefined ? Buffer.concat([u64(r.btreeAddr), u64(r.heapAddr)]) : Buffer.alloc(16),
+  ]);
+  const out = Buffer.alloc(cursor);
+  sb.copy(out, 0);
+  for (const [addr, buf] of blobs) buf.copy(out, addr);
+  return out;
+}
+
+// ---------------------------------------------------------------- Keras
+
+const kerasLayer = (cls, config, module = 'keras.layers') => ({ module, class_name: cls, config, registered_name: null });
+function kerasSequential(extraLayers = []) {
+  return {
+    module: 'keras', class_name: 'Sequential',
+    config: {
+      name: 'sequential', trainable: true, dtype: 'float32',
+      layers: [
+        kerasLayer('InputLayer', { batch_shape: [null, 4], dtype: 'float32', sparse: false, name: 'input_layer' }),
+        kerasLayer('Dense', {
+          name: 'dense', trainable: true, dtype: 'float32', units: 2, activation: 'relu', use_bias: true,
+          kernel_initializer: { module: 'keras.initializers', class_name: 'GlorotUniform', config: { seed: null }, registered_name: null },
+          bias_initializer: { module: 'keras.initializers', class_name: 'Zeros', config: {}, registered_name: null },
+        }),
+        ...extraLayers,
+      ],
+      build_input_shape: [null, 4],
+    },
+    registered_name: null,
+    build_config: { input_shape: [null, 4] },
+    compile_config: { optimizer: 'adam', loss: { module: 'keras.losses', class_name: 'MeanSquaredError', config: { name: 'mean_squared_error', reduction: 'sum_over_batch_size' }, registered_name: null }, metrics: null },
+  };
+}
+/** The weights file Keras 3 writes for that model: /layers/dense/vars/{0,1}. */
+const kerasWeightsH5 = () => hdf5({ children: [
+  ['layers', { children: [['dense', { children: [['vars', { children: [
+    ['0', { shape: [4, 2], data: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8] }],
+    ['1', { shape: [2], data: [0, 0] }],
+  ] }]] }]] }],
+  ['optimizer', { children: [['vars', { children: [] }]] }],
+] });
+/** A .keras archive (Keras writes it with zipfile, stored). */
+const kerasArchive = (config) => zip([
+  { name: 'metadata.json', data: utf8(JSON.stringify({ keras_version: '3.5.0', date_saved: '2025-01-01@00:00:00' })) },
+  { name: 'config.json', data: utf8(JSON.stringify(config)) },
+  { name: 'model.weights.h5', data: kerasWeightsH5() },
+]);
+/** Harmless base64 "bytecode": the text of a comment, never decoded or run by anything. */
+const LAMBDA_CODE = Buffer.from('# harmless ModelLint fixture text standing in for marshalled bytecode; never executed').toString('base64');
+
+/** A legacy Keras 2 .h5: root attributes keras_version, backend, model_config (+ model_weights). */
+function kerasLegacyH5(layers) {
+  const config = { class_name: 'Sequential', config: { name: 'sequential', layers } };
+  return hdf5({
+    attrs: [['keras_version', '2.12.0'], ['backend', 'tensorflow'], ['model_config', JSON.stringify(config)]],
+    children: [['model_weights', { attrs: [['layer_names', ['dense']], ['backend', 'tensorflow'], ['keras_version', '2.12.0']], children: [
+      ['dense', { attrs: [['weight_names', ['dense/kernel:0']]], children: [['dense', { children: [['kernel:0', { shape: [4, 2], data: [1, 2, 3, 4, 5, 6, 7, 8] }]] }]] }],
+    ] }]],
+  });
+}
+const LEGACY_DENSE = { class_name: 'Dense', config: { name: 'dense', trainable: true, units: 2, activation: 'linear', use_bias: false } };
+const LEGACY_LAMBDA = { class_name: 'Lambda', config: { name: 'lambda', trainable: true, function: [LAMBDA_CODE, null, null], function_type: 'lambda', module: '__main__', output_shape: null, output_shape_type: 'raw', arguments: {} } };
+
 // ---------------------------------------------------------------- the fixture list
 
 const LFS = 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 438012934\n';
@@ -322,7 +622,9 @@ const HTML = '<!DOCTYPE html>\n<html>\n<head><title>404 Not Found</title></head>
 /**
  * Fixtures with their expectations:
  *   verdict, format: exact; reasons: finding reasons that must appear; globals: dangerous globals that
- *   must be named in findings; tensors: [name, dtype, shape] that must be listed; anomalies: zip anomaly kinds.
+ *   must be named in findings; tensors: [name, dtype, shape] that must be listed; anomalies: zip anomaly kinds;
+ *   references: [kind, status] of references to other files that must be listed; metadata: report.metadata
+ *   entries that must be present with these values.
  */
 export function buildFixtures() {
   const list = [];
@@ -454,6 +756,92 @@ export function buildFixtures() {
     benignP2(), zip([{ name: 'payload.pkl', data: osSystemP2() }]),
   ]), { verdict: 'dangerous', format: 'pickle', reasons: ['polyglot', 'deny-listed-global'], globals: ['os.system'] });
 
+  // ---- safetensors (formats.md §1)
+  const st = SAFETENSORS_TENSORS;
+  const stTensors = [['fc.weight', 'float32', [3, 4]], ['fc.bias', 'float32', [3]], ['embed.weight', 'float16', [2, 2]]];
+  add('benign-model.safetensors', 'safetensors with three tensors (float32, float16) and __metadata__ {format: pt}', safetensors(st, { metadata: { format: 'pt' } }), {
+    verdict: 'safe', format: 'safetensors', tensors: stTensors, metadata: { format: 'pt', 'safetensors.tensors': 3 },
+  });
+  add('safetensors-metadata-html.safetensors', '__metadata__ holding <img src=x onerror=alert(1)>: just a string (the panel must show it as text)', safetensors(st.slice(0, 1), {
+    metadata: { format: 'pt', description: '<img src=x onerror=alert(1)>' },
+  }), { verdict: 'safe', format: 'safetensors', metadata: { 'safetensors.__metadata__': { format: 'pt', description: '<img src=x onerror=alert(1)>' } } });
+  add('safetensors-overlap.safetensors', 'two float32 (4,) tensors whose data_offsets overlap ([0,16] and [8,24])', safetensors([
+    { name: 'a', dtype: 'F32', shape: [4], data: f32([1, 2, 3, 4]), offsets: [0, 16] },
+    { name: 'b', dtype: 'F32', shape: [4], data: f32([5, 6]), offsets: [8, 24] },
+  ]), { verdict: 'invalid', format: 'safetensors', reasons: ['offsets-invalid'] });
+  add('safetensors-gap.safetensors', 'data_offsets leave 8 unused bytes between two tensors (not contiguous)', safetensors([
+    { name: 'a', dtype: 'F32', shape: [4], data: f32([1, 2, 3, 4, 0, 0]), offsets: [0, 16] },
+    { name: 'b', dtype: 'F32', shape: [4], data: f32([5, 6, 7, 8]), offsets: [24, 40] },
+  ]), { verdict: 'invalid', format: 'safetensors', reasons: ['offsets-invalid'] });
+  add('safetensors-trailing.safetensors', 'a valid file followed by 16 bytes after the last tensor (polyglot room)', safetensors(st, { metadata: { format: 'pt' }, trailing: ascii('PK\x03\x04 trailing!') }), {
+    verdict: 'invalid', format: 'safetensors', reasons: ['trailing-data'],
+  });
+  add('safetensors-header-too-long.safetensors', 'header length N = 4096 in a 72-byte file', safetensors(st.slice(1, 2), { declaredLength: 4096 }), {
+    verdict: 'invalid', format: 'safetensors', reasons: ['truncated'],
+  });
+  add('safetensors-duplicate-keys.safetensors', 'tensor "w" twice in the header (JSON readers keep different ones)', safetensors([{ name: 'w', dtype: 'F32', shape: [4], data: f32([1, 2, 3, 4]) }], {
+    headerText: '{"__metadata__":{"format":"pt"},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}',
+  }), { verdict: 'suspicious', format: 'safetensors', reasons: ['duplicate-key'], tensors: [['w', 'float32', [4]]] });
+  add('safetensors-leading-space.safetensors', "a header starting with spaces before '{' (Rust accepts, the spec and Netron do not)", safetensors(st.slice(0, 1), { leading: '   ' }), {
+    verdict: 'suspicious', format: 'safetensors', reasons: ['parser-differential'],
+  });
+  add('model.safetensors.index.json', 'sharded index whose weight_map names ../model-00002-of-00002.safetensors', utf8(JSON.stringify({
+    metadata: { total_size: 64 },
+    weight_map: { 'fc.weight': 'model-00001-of-00002.safetensors', 'fc.bias': 'model-00001-of-00002.safetensors', 'embed.weight': '../model-00002-of-00002.safetensors' },
+  }, null, 2)), { verdict: 'dangerous', format: 'safetensors-index', reasons: ['path-traversal'], references: [['safetensors-shard', 'inside'], ['safetensors-shard', 'escapes']] });
+
+  // ---- GGUF (formats.md §5)
+  add('benign-model.gguf', 'GGUF v3: llama metadata, a 4-token vocabulary, a harmless chat template (namespace, system role), F32 and F16 tensors', ggufModel(), {
+    verdict: 'safe', format: 'gguf', tensors: [['token_embd.weight', 'float32', [8, 4]], ['output_norm.weight', 'float16', [8]]],
+    metadata: { 'general.architecture': 'llama', 'general.name': 'tiny-test', 'llama.context_length': 128 },
+  });
+  add('gguf-chat-template-ssti.gguf', "GGUF whose chat template reaches ''.__class__.__mro__[1].__subclasses__() and cycler.__init__.__globals__.os.popen (CVE-2024-34359 class)", ggufModel(SSTI_CHAT_TEMPLATE), {
+    verdict: 'dangerous', format: 'gguf', reasons: ['template-injection'],
+  });
+  add('gguf-truncated.gguf', 'the benign GGUF cut inside its metadata', ggufModel().subarray(0, 200), { verdict: 'invalid', format: 'gguf', reasons: ['truncated'] });
+  add('gguf-huge-kv-count.gguf', 'GGUF declaring 2^40 metadata entries', gguf({ kv: [['general.architecture', GGUF.STRING, 'llama']], kvCount: 2 ** 40 }), {
+    verdict: 'invalid', format: 'gguf', reasons: ['limit-exceeded'],
+  });
+  add('ggml-legacy.bin', "a pre-GGUF 'ggjt' v3 file header", Buffer.concat([u32(0x67676a74), u32(3), Buffer.alloc(56)]), { verdict: 'invalid', format: 'ggml-legacy', reasons: ['not-a-model'] });
+
+  // ---- ONNX (formats.md §4)
+  add('benign-matmul.onnx', 'ONNX: y = x @ W (MatMul), W float32 (2, 3) inline, opset 17', onnxMatMul(), {
+    verdict: 'safe', format: 'onnx', tensors: [['W', 'float32', [2, 3]]], metadata: { 'onnx.ir_version': 8, 'onnx.opset': 17, 'onnx.producer_name': 'modellint-fixtures' },
+  });
+  add('onnx-external-traversal.onnx', 'ONNX initializer stored externally at ../../etc/passwd (CVE-2022-25882 class)', onnxMatMul({ external: [['location', '../../etc/passwd'], ['offset', '0'], ['length', '24']] }), {
+    verdict: 'dangerous', format: 'onnx', reasons: ['path-traversal'], references: [['onnx-external-data', 'escapes']],
+  });
+  add('onnx-external-absolute.onnx', 'ONNX initializer stored externally at the absolute path /etc/shadow', onnxMatMul({ external: [['location', '/etc/shadow']] }), {
+    verdict: 'dangerous', format: 'onnx', reasons: ['path-traversal'], references: [['onnx-external-data', 'escapes']],
+  });
+  add('onnx-external-unknown-key.onnx', 'ONNX external data in weights.bin (inside) with an unknown key __class__ (CVE-2026-34445 class)', onnxMatMul({ external: [['location', 'weights.bin'], ['length', '24'], ['__class__', 'x']] }), {
+    verdict: 'suspicious', format: 'onnx', reasons: ['unknown-external-data-key'], references: [['onnx-external-data', 'inside']],
+  });
+
+  // ---- Keras (formats.md §6)
+  add('benign-dense.keras', 'Keras v3 archive: Sequential(InputLayer, Dense(2)) with model.weights.h5 (HDF5 written by hand)', kerasArchive(kerasSequential()), {
+    verdict: 'safe', format: 'keras', tensors: [['layers/dense/vars/0', 'float32', [4, 2]], ['layers/dense/vars/1', 'float32', [2]]], metadata: { 'keras.version': '3.5.0', 'keras.model_class': 'Sequential' },
+  });
+  add('keras-lambda.keras', 'Keras v3 archive with a Lambda layer holding a __lambda__ (harmless base64 text standing in for marshalled bytecode)', kerasArchive(kerasSequential([
+    kerasLayer('Lambda', { name: 'lambda', trainable: true, dtype: 'float32', function: { class_name: '__lambda__', config: { value: [LAMBDA_CODE, null, null] } }, arguments: {} }),
+  ])), { verdict: 'dangerous', format: 'keras', reasons: ['keras-lambda'] });
+  add('keras-unsafe-module.keras', 'Keras v3 config naming module "os" and a builtins function reference (CVE-2025-1550 class)', kerasArchive(kerasSequential([
+    kerasLayer('Activation', { name: 'act', activation: { module: 'builtins', class_name: 'function', config: 'exec', registered_name: 'function' } }),
+    { module: 'os', class_name: 'system', config: { command: 'echo pwned' }, registered_name: null },
+  ])), { verdict: 'dangerous', format: 'keras', reasons: ['keras-function-reference', 'keras-unsafe-module'] });
+  add('keras-legacy-lambda.h5', 'legacy Keras 2 HDF5 (superblock v0) whose root model_config holds a Lambda with base64-marshal function', kerasLegacyH5([LEGACY_DENSE, LEGACY_LAMBDA]), {
+    verdict: 'dangerous', format: 'keras-h5', reasons: ['keras-lambda'], tensors: [['model_weights/dense/dense/kernel:0', 'float32', [4, 2]]], metadata: { 'keras.version': '2.12.0', 'keras.backend': 'tensorflow' },
+  });
+  add('benign-keras-legacy.h5', 'legacy Keras 2 HDF5 with a Dense layer only', kerasLegacyH5([LEGACY_DENSE]), {
+    verdict: 'safe', format: 'keras-h5', tensors: [['model_weights/dense/dense/kernel:0', 'float32', [4, 2]]],
+  });
+  add('hdf5-external-link.h5', 'HDF5 root group with an external link to ../../etc/secret.h5 (never followed)', hdf5({ links: [['weights', '../../etc/secret.h5', '/x']] }), {
+    verdict: 'dangerous', format: 'hdf5', reasons: ['path-traversal'], references: [['hdf5-external-link', 'escapes']],
+  });
+  add('tokenizer_config.json', 'tokenizer_config.json whose chat_template uses lipsum.__globals__ (CVE-2026-5760 class)', utf8(JSON.stringify({
+    tokenizer_class: 'PreTrainedTokenizerFast', chat_template: "{% for m in messages %}{{ m['content'] }}{% endfor %}{{ lipsum.__globals__['os'].popen('echo pwned').read() }}",
+  })), { verdict: 'dangerous', format: 'tokenizer-config', reasons: ['template-injection'] });
+
   // ---- truncated and wrong files
   const benignTorch = torchZip(torchDataPkl(STATE_DICT));
   add('truncated-pickle.pkl', 'a protocol 2 pickle cut in the middle', benignP2().subarray(0, 40), { verdict: 'invalid', format: 'pickle', reasons: ['truncated'] });
@@ -466,7 +854,11 @@ export function buildFixtures() {
 }
 
 /** The writers, for tests that build their own inputs (fuzzing, limits, large files). */
-export const writers = { Pickle, P, framed4, deflateStored, zlibStored, crc32, zip, npy, f32, f64, i64, torchDataPkl, torchZip, osSystemP2, legacyTorch, joblibFile, STATE_DICT };
+export const writers = {
+  Pickle, P, framed4, deflateStored, zlibStored, crc32, zip, npy, f32, f64, i64, f16, torchDataPkl, torchZip, osSystemP2, legacyTorch, joblibFile, STATE_DICT,
+  safetensors, SAFETENSORS_TENSORS, gguf, GGUF, ggufModel, BENIGN_CHAT_TEMPLATE, SSTI_CHAT_TEMPLATE, pbVarint, pbInt, pbMsg, pbStr, onnxMatMul,
+  hdf5, kerasSequential, kerasLayer, kerasArchive, kerasWeightsH5, kerasLegacyH5, LEGACY_DENSE, LEGACY_LAMBDA, LAMBDA_CODE,
+};
 
 function main() {
   const check = process.argv.includes('--check');
@@ -485,7 +877,8 @@ function main() {
     return;
   }
   mkdirSync(FIXTURE_DIR, { recursive: true });
-  const keep = new Set([...fixtures.map((f) => f.name), 'manifest.json']);
+  // real/ holds files written by the Python libraries (real/generate.py); they are not generated here
+  const keep = new Set([...fixtures.map((f) => f.name), 'manifest.json', 'real']);
   for (const old of readdirSync(FIXTURE_DIR)) if (!keep.has(old)) rmSync(join(FIXTURE_DIR, old));
   for (const f of fixtures) writeFileSync(join(FIXTURE_DIR, f.name), f.bytes);
   writeFileSync(join(FIXTURE_DIR, 'manifest.json'), manifestText);

@@ -73,10 +73,14 @@ describe('content detection', () => {
   });
 
   it('reports recognized formats that have no reader yet as not fully examined', () => {
-    const r = inspectBytes(safetensors());
-    assert.equal(r.format, 'safetensors');
+    const tar = Buffer.alloc(1024);
+    Buffer.from('model.pkl').copy(tar, 0);
+    Buffer.from('ustar').copy(tar, 257);
+    const r = inspectBytes(tar);
+    assert.equal(r.format, 'tar');
     assert.equal(r.complete, false);
     assert.equal(r.verdict, 'suspicious');
+    assert.equal(inspectBytes(safetensors()).verdict, 'safe', 'safetensors has a reader');
     const unknown = inspectBytes(Buffer.from('just some text file\n'));
     assert.equal(unknown.format, 'unknown');
     assert.equal(unknown.verdict, 'invalid');

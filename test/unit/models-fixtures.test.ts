@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { defaultWorkerScript, inspectBytes, inspectFile, inspectPathSync } from '../../server/src/models/inspect';
-import type { FindingReason, ModelFormat, ModelReport, Verdict } from '../../server/src/models/types';
+import { defaultWorkerScript, inspectBytes, inspectFile, inspectPathSync, stopInspectWorkers } from '../../server/src/models/inspect';
+import type { ExternalReference, FindingReason, JsonValue, ModelFormat, ModelReport, Verdict } from '../../server/src/models/types';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const FIXTURE_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'models');
@@ -22,6 +22,10 @@ export interface FixtureExpect {
   globals?: string[];
   tensors?: [string, string, number[]][];
   anomalies?: string[];
+  /** [kind, status] of references to other files that must be listed. */
+  references?: [ExternalReference['kind'], ExternalReference['status']][];
+  /** report.metadata entries that must be present with these values. */
+  metadata?: Record<string, JsonValue>;
 }
 export interface ModelFixture { name: string; description: string; bytes: Buffer; expect: FixtureExpect }
 
@@ -65,6 +69,10 @@ export function checkExpectations(r: ModelReport, e: FixtureExpect, label: strin
     assert.ok(r.zip?.anomalies.some((a) => a.kind === kind), `${label}: zip anomaly ${kind} (got ${r.zip?.anomalies.map((a) => a.kind).join(', ')})`);
     assert.ok(r.findings.some((f) => f.detail.reason === 'zip-anomaly' && f.detail.extra === kind), `${label}: finding for zip anomaly ${kind}`);
   }
+  for (const [kind, status] of e.references ?? []) {
+    assert.ok(r.references?.some((x) => x.kind === kind && x.status === status), `${label}: reference ${kind} ${status} (got ${JSON.stringify(r.references)})`);
+  }
+  for (const [k, v] of Object.entries(e.metadata ?? {})) assert.deepEqual(r.metadata[k], v, `${label}: metadata ${k}`);
   if (e.verdict === 'safe') {
     assert.equal(r.findings.length, 0, `${label}: a safe file has no findings\n  ${findings}`);
     assert.equal(r.complete, true, `${label}: complete`);
@@ -76,7 +84,7 @@ describe('model fixtures', async () => {
   const fixtures = await loadModelFixtures();
 
   it('are committed and up to date (node scripts/make-model-fixtures.mjs)', () => {
-    const onDisk = fs.readdirSync(FIXTURE_DIR).filter((f) => f !== 'manifest.json').sort();
+    const onDisk = fs.readdirSync(FIXTURE_DIR).filter((f) => f !== 'manifest.json' && fs.statSync(path.join(FIXTURE_DIR, f)).isFile()).sort();
     assert.deepEqual(onDisk, fixtures.map((f) => f.name).sort(), 'the fixture directory holds exactly the generated files');
     for (const f of fixtures) {
       assert.ok(fs.readFileSync(path.join(FIXTURE_DIR, f.name)).equals(f.bytes), `${f.name} is stale: run node scripts/make-model-fixtures.mjs`);
@@ -160,6 +168,19 @@ describe('model fixtures', async () => {
     }
   });
 
+  it('reads the files written by the real Python libraries (real/generate.py) as expected', () => {
+    const dir = path.join(FIXTURE_DIR, 'real');
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { name: string; expect: FixtureExpect }[];
+    assert.ok(manifest.length >= 12);
+    const onDisk = fs.readdirSync(dir).filter((f) => f !== 'manifest.json' && f !== 'generate.py').sort();
+    assert.deepEqual(onDisk, manifest.map((m) => m.name).sort(), 'real/ holds exactly the files of its manifest');
+    for (const m of manifest) {
+      const r = inspectPathSync(path.join(dir, m.name));
+      checkExpectations(r, m.expect, `real/${m.name}`);
+      assert.ok(fs.statSync(path.join(dir, m.name)).size <= 32 * 1024, `real/${m.name} stays small`);
+    }
+  });
+
   it('runs in a worker thread (the worker entry is built next to inspect.js)', async () => {
     assert.ok(fs.existsSync(defaultWorkerScript()), `worker script ${defaultWorkerScript()}`);
     for (const name of ['benign-torch-state-dict.pt', 'evil-os-system-p4.pkl', 'git-lfs-pointer.bin']) {
@@ -170,8 +191,27 @@ describe('model fixtures', async () => {
     }
   });
 
+  it('reuses a warm worker, and never one that timed out', async () => {
+    const f = path.join(FIXTURE_DIR, 'benign-model.safetensors');
+    const first = await inspectFile(f);
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      const r = await inspectFile(f);
+      times.push(performance.now() - t);
+      assert.deepEqual({ ...r, durationMs: 0 }, { ...first, durationMs: 0 });
+    }
+    const concurrent = await Promise.all(['benign-model.gguf', 'benign-matmul.onnx', 'evil-os-system-p2.pkl', 'benign-dense.keras'].map((n) => inspectFile(path.join(FIXTURE_DIR, n))));
+    assert.deepEqual(concurrent.map((r) => r.verdict), ['safe', 'safe', 'dangerous', 'safe']);
+    const timedOut = await inspectFile(f, { timeoutMs: 1, reuseWorker: false });
+    assert.equal(timedOut.findings[0].detail.reason, 'timeout');
+    assert.equal((await inspectFile(f)).verdict, 'safe', 'later inspections still work');
+    await stopInspectWorkers();
+    assert.ok(Math.min(...times) < 1000, `warm inspections: ${times.map((x) => x.toFixed(1)).join(', ')} ms`);
+  });
+
   it('reports a timeout and a missing file as invalid, never throwing', async () => {
-    const r = await inspectFile(path.join(FIXTURE_DIR, 'benign-torch-state-dict.pt'), { timeoutMs: 1 });
+    const r = await inspectFile(path.join(FIXTURE_DIR, 'benign-torch-state-dict.pt'), { timeoutMs: 1, reuseWorker: false });
     assert.equal(r.verdict, 'invalid');
     assert.equal(r.findings[0].detail.reason, 'timeout');
     const missing = await inspectFile(path.join(FIXTURE_DIR, 'does-not-exist.pt'));
@@ -179,5 +219,6 @@ describe('model fixtures', async () => {
     assert.match(missing.summary, /file not found/);
     const dirReport = inspectPathSync(FIXTURE_DIR);
     assert.equal(dirReport.verdict, 'invalid');
+    await stopInspectWorkers();
   });
 });

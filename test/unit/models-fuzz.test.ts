@@ -8,13 +8,19 @@
  */
 import { describe, it, type TestContext } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MemoryByteSource, SequentialReader } from '../../server/src/models/byte-source';
 import { detectFormats } from '../../server/src/models/detect';
 import { inspectBytes } from '../../server/src/models/inspect';
 import { DEFAULT_LIMITS } from '../../server/src/models/limits';
+import { scanChatTemplate } from '../../server/src/models/checks/chat-template';
+import { checkReferencePath } from '../../server/src/models/checks/reference-paths';
+import { H5Error, Hdf5File } from '../../server/src/models/hdf5/hdf5-reader';
+import { JsonError, JsonReader } from '../../server/src/models/json/json-reader';
 import { disassembleStream } from '../../server/src/models/pickle/disassembler';
+import { walkMessage, Window, WireError } from '../../server/src/models/protobuf/wire';
 import { parseNpyHeader } from '../../server/src/models/readers/numpy';
 import { VERDICT_ORDER } from '../../server/src/models/types';
 import { entryHead, openEntry, openZip } from '../../server/src/models/zip/zip-reader';
@@ -53,6 +59,14 @@ const MAGICS: Buffer[] = [
   Buffer.from('\x93NUMPY\x01\x00', 'latin1'), Buffer.from('\x93NUMPY\x03\x00', 'latin1'), Buffer.from('GGUF'), Buffer.from([0x1f, 0x8b, 0x08]),
   Buffer.from([0x78, 0x9c]), Buffer.from('(dp0\n'), Buffer.from('cos\nsystem\n'), Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e]),
   Buffer.from('version https://git-lfs.github.com/spec/v1\n'), Buffer.from('<html>'), Buffer.alloc(0),
+  // the formats of formats.md §1, §4, §5, §6
+  Buffer.from('GGUF\x01\x00\x00\x00', 'latin1'), Buffer.from('GGUF\x02\x00\x00\x00', 'latin1'), Buffer.from('GGUF\x03\x00\x00\x00', 'latin1'), Buffer.from('GGUF\x00\x00\x00\x03', 'latin1'),
+  Buffer.from('tjgg\x03\x00\x00\x00', 'latin1'),
+  Buffer.from([0x40, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x22]), Buffer.from([0x00, 0x10, 0, 0, 0, 0, 0, 0, 0x20, 0x7b]),
+  Buffer.from([0x08, 0x08, 0x12, 0x04, 0x74, 0x65, 0x73, 0x74, 0x3a]), Buffer.from([0x08, 0x07, 0x3a]),
+  Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0x00]), Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0x02, 0x08, 0x08, 0x00]),
+  Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0x03, 0x08, 0x08, 0x00]),
+  Buffer.from('{"weight_map": {"a": "'), Buffer.from('{"chat_template": "{{ '), Buffer.from('{"class_name": "Sequential", "config": {"layers": [{"class_name": "'),
 ];
 
 type Mutation = (b: Buffer, rnd: () => number, pick: () => Buffer) => Buffer;
@@ -123,6 +137,38 @@ function runCase(input: Buffer, label: string, stats: Stats): void {
   detectFormats(src);
   disassembleStream(new SequentialReader(src, 0, input.length), {}, { limits: DEFAULT_LIMITS });
   parseNpyHeader(input.subarray(0, 20_000), DEFAULT_LIMITS.npyHeaderChars);
+  // the JSON reader, the protobuf walker, the HDF5 reader, the template scanner, the path checker
+  try {
+    new JsonReader(src, 0, input.length, { maxDepth: 64, windowBytes: 1 + (input.length % 97) }).value();
+  } catch (e) {
+    if (!(e instanceof JsonError)) throw e;
+  }
+  try {
+    walkMessage(new Window(src, 64), 0, input.length, () => undefined, { fields: 100_000 });
+  } catch (e) {
+    if (!(e instanceof WireError)) throw e;
+  }
+  for (const c of detectFormats(src).filter((x) => x.kind === 'hdf5')) {
+    try {
+      const h5 = new Hdf5File(src, c.offset, { objects: 100, attributeBytes: 1 << 20, chunkBytes: 1 << 20, checkTime: () => undefined });
+      const root = h5.readObject(h5.sb.rootAddress);
+      for (const m of root.messages) {
+        try {
+          if (m.type === 12) h5.attribute(m.data, m.at);
+          if (m.type === 6) h5.link(m.data);
+          if (m.type === 3) h5.datatype(m.data);
+          if (m.type === 1) h5.dataspace(m.data);
+        } catch (e) {
+          if (!(e instanceof H5Error)) throw e;
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof H5Error)) throw e;
+    }
+  }
+  const text = input.subarray(0, 8192).toString('utf8');
+  scanChatTemplate(text);
+  checkReferencePath(text.slice(0, 512));
   const z = openZip(src, DEFAULT_LIMITS);
   if (z.ok) {
     for (const e of z.zip.entries.slice(0, 16)) {
@@ -147,7 +193,10 @@ function report(t: TestContext, name: string, s: Stats): void {
 
 describe('model scanner fuzzing', async () => {
   const gen = (await import(pathToFileURL(path.join(REPO_ROOT, 'scripts', 'make-model-fixtures.mjs')).href)) as { buildFixtures: () => Fixture[] };
-  const fixtures = gen.buildFixtures().filter((f) => f.bytes.length > 0);
+  // the generated fixtures and the files written by the real libraries (real/)
+  const realDir = path.join(REPO_ROOT, 'test', 'fixtures', 'models', 'real');
+  const real: Fixture[] = (JSON.parse(fs.readFileSync(path.join(realDir, 'manifest.json'), 'utf8')) as { name: string }[]).map((m) => ({ name: `real/${m.name}`, bytes: fs.readFileSync(path.join(realDir, m.name)) }));
+  const fixtures = [...gen.buildFixtures(), ...real].filter((f) => f.bytes.length > 0);
   const suiteStart = performance.now();
 
   it('mutated fixtures: no exception, bounded time', (t) => {
@@ -206,6 +255,56 @@ describe('model scanner fuzzing', async () => {
       runCase(Buffer.concat(parts), `soup #${i}`, stats);
     }
     report(t, 'opcode soup', stats);
+  });
+
+  it('structure-aware soups: safetensors headers, GGUF metadata, ONNX messages, Keras configs', async (t) => {
+    const w = (await import(pathToFileURL(path.join(REPO_ROOT, 'scripts', 'make-model-fixtures.mjs')).href)) as { writers: Record<string, any> };
+    const { safetensors, gguf, GGUF, pbInt, pbMsg, pbStr, kerasArchive } = w.writers;
+    const rnd = prng(SEED + 99);
+    const stats: Stats = { cases: 0, totalMs: 0, slowestMs: 0, slowest: '', verdicts: {} };
+    const pickOf = <T>(xs: T[]): T => xs[int(rnd, xs.length)];
+    const num = () => pickOf([0, 1, 2, 3, 4, 7, 8, 16, 255, 4096, -1, 1.5, 2 ** 32, 2 ** 53 + 1, 1e308, 18446744073709551615]);
+    const dtypes = ['F32', 'F16', 'BF16', 'I64', 'U8', 'BOOL', 'F4', 'F8_E4M3', 'C64', 'X9', ''];
+    for (let i = 0; i < 300 * SCALE; i++) {
+      // safetensors: random tensor entries (dtypes, shapes, offsets), duplicates, metadata, trailing bytes
+      const entries: string[] = [];
+      for (let k = int(rnd, 6); k > 0; k--) {
+        const shape = Array.from({ length: int(rnd, 4) }, () => (rnd() < 0.8 ? int(rnd, 5) : num()));
+        entries.push(`"${pickOf(['a', 'b', 'a.b', '__metadata__', ''])}":{"dtype":"${pickOf(dtypes)}","shape":${JSON.stringify(shape)},"data_offsets":[${int(rnd, 64)},${int(rnd, 64)}]${rnd() < 0.1 ? ',"x":1' : ''}}`);
+      }
+      if (rnd() < 0.3) entries.push(`"__metadata__":{"format":"pt","n":${rnd() < 0.5 ? '"1"' : '1'}}`);
+      const st = safetensors([{ name: 'x', dtype: 'F32', shape: [1], data: Buffer.alloc(int(rnd, 80)) }], { headerText: `{${entries.join(',')}}`, leading: rnd() < 0.1 ? ' ' : '' });
+      runCase(st, `safetensors soup #${i}`, stats);
+      // GGUF: random keys, value types, nested arrays, counts; random tensor infos
+      const kv: unknown[] = [];
+      for (let k = int(rnd, 6); k > 0; k--) {
+        const ty = pickOf([GGUF.UINT8, GGUF.UINT32, GGUF.INT32, GGUF.FLOAT32, GGUF.BOOL, GGUF.STRING, GGUF.UINT64, GGUF.ARRAY]);
+        const key = pickOf(['general.alignment', 'general.name', 'tokenizer.chat_template', 'tokenizer.chat_template.x', 'a', 'a']);
+        const v = ty === GGUF.STRING ? pickOf(['', 'x', "{{ ''.__class__ }}", '{% for m in messages %}{{ m }}{% endfor %}']) : ty === GGUF.ARRAY ? [GGUF.STRING, ['a', 'b']] : ty === GGUF.FLOAT32 ? 1.5 : int(rnd, 70);
+        kv.push([key, ty, v]);
+      }
+      const tensors = Array.from({ length: int(rnd, 3) }, (_, j) => ({ name: `t${j % 2}`, dims: Array.from({ length: 1 + int(rnd, 3) }, () => pickOf([1, 8, 32, 256, 0])), type: pickOf([0, 1, 2, 12, 30, 5, 99]), data: Buffer.alloc(int(rnd, 64)) }));
+      let g: Buffer;
+      try {
+        g = gguf({ kv, tensors, alignment: pickOf([32, 8, 64]) });
+      } catch {
+        continue; // the writer refuses some combinations (e.g. array element types it cannot encode)
+      }
+      runCase(g, `gguf soup #${i}`, stats);
+      // ONNX: random nesting of graph / node / attribute / tensor fields with external data
+      const tensor = () => pbMsg(5, pbInt(1, int(rnd, 5)), pbInt(2, int(rnd, 30)), pbStr(8, 'w'), ...(rnd() < 0.5 ? [pbMsg(9, Buffer.alloc(int(rnd, 40)))] : [pbMsg(13, pbStr(1, pickOf(['location', 'offset', 'x'])), pbStr(2, pickOf(['../a', '/b', 'c', '-1', '%00']))), pbInt(14, int(rnd, 3))]));
+      let body = Buffer.concat([pbStr(2, 'g'), tensor()]);
+      for (let d = int(rnd, 6); d > 0; d--) body = Buffer.concat([pbMsg(1, pbStr(4, pickOf(['If', 'Loop', 'X'])), pbStr(7, pickOf(['', 'com.x'])), pbMsg(5, pbStr(1, 'g'), pbMsg(pickOf([6, 11, 5]), body))), tensor()]);
+      const model = Buffer.concat([pbInt(1, int(rnd, 12)), pbStr(2, 'fuzz'), pbMsg(7, body), ...(rnd() < 0.7 ? [pbMsg(8, pbStr(1, ''), pbInt(2, 17))] : []), ...(rnd() < 0.2 ? [pbMsg(25, pbStr(1, 'f'), pbStr(10, 'local'), pbMsg(7, pbStr(4, 'Relu')))] : [])]);
+      runCase(model, `onnx soup #${i}`, stats);
+      // Keras: random nesting of layers, wrappers, modules, functions and strings
+      const layer = (depth: number): object => ({
+        module: pickOf(['keras.layers', 'keras', 'os', 'builtins', null, '']), class_name: pickOf(['Dense', 'Lambda', '__lambda__', 'function', 'TFSMLayer', 'Bidirectional', 'StringLookup']),
+        config: depth > 0 && rnd() < 0.6 ? { layer: layer(depth - 1), layers: [layer(depth - 1)] } : { name: pickOf(['x', 'get_file', 'safe_mode']), vocabulary: pickOf(['../v.txt', 'v.txt', ['a']]), value: ['AAAA', null, null], filepath: pickOf(['/x', 'y']) },
+      });
+      runCase(kerasArchive(layer(int(rnd, 5))), `keras soup #${i}`, stats);
+    }
+    report(t, 'structure-aware soups', stats);
   });
 
   it('a truncated file is never safe (every cut of every benign fixture)', (t) => {

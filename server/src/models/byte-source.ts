@@ -215,6 +215,19 @@ export class SequentialReader {
     return this.window.subarray(off, off + take);
   }
 
+  /**
+   * The bytes already buffered from `pos` on, refilling the window (one chunk) only when it is
+   * exhausted; empty at the end. Does not move. For parsers that scan many small records in bulk.
+   */
+  buffered(): Buffer {
+    const off = this.pos - this.windowStart;
+    if (off >= 0 && off < this.window.length) return this.window.subarray(off);
+    if (this.pos >= this.end) return Buffer.alloc(0);
+    this.window = this.source.read(this.pos, Math.min(this.chunk, this.end - this.pos));
+    this.windowStart = this.pos;
+    return this.window;
+  }
+
   /** Skips `n` bytes without reading them; false (and no move) when fewer remain. */
   skip(n: number): boolean {
     if (n < 0 || n > this.end - this.pos) return false;

@@ -9,6 +9,7 @@ import { MemoryByteSource, SequentialReader, type ByteSource } from './byte-sour
 import { DEFAULT_LIMITS } from './limits';
 import { disassembleStream } from './pickle/disassembler';
 import type { CandidateKind, FormatCandidate } from './types';
+import { readVarint, Window } from './protobuf/wire';
 import { findEocd } from './zip/zip-reader';
 
 export const HEAD_BYTES = 4096;
@@ -23,15 +24,70 @@ const TEXT_PICKLE_START = new Set('(cNILFSVJKMTUX]})GlqQ'.split('').map((c) => c
 
 const startsWith = (head: Buffer, bytes: number[] | Buffer, at = 0) => head.length >= at + bytes.length && bytes.every((b, i) => head[at + i] === b);
 
+/** ModelProto field number → wire type (onnx.proto): the only fields an ONNX file's top level holds. */
+const ONNX_MODEL_FIELDS: Record<number, number> = { 1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2, 26: 2 };
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
+
 /**
- * ONNX (protobuf ModelProto) heuristics: Netron's content regexes (formats.md §4). A hook for the
- * ONNX reader: refine here (e.g. walk the first tags) without touching the other detectors.
+ * ONNX (protobuf ModelProto) by structure, not by a regex on the first bytes (formats.md §4): the
+ * top-level fields in the head must all be ModelProto fields with their wire types, lengths must
+ * fit the file, an ir_version (1–32) must be present, and there must be a graph or an opset
+ * import in the head, or a printable producer name. Random bytes, CoreML (fields ≥ 200, a message
+ * in field 2) and other protobufs fail these checks. The text form (`ir_version: 8`) is 'weak'.
  */
-export function looksLikeOnnx(head: Buffer): 'likely' | 'weak' | undefined {
-  const s = head.subarray(0, 64).toString('latin1');
-  if (/^\x08[\x00-\x10]\x12[\x00-\x20]\w\w/.test(s) || /^\x08[\x00-\x10]\x12\x00\x1A/.test(s) || /^\x08[\x00-\x10]\x3A/.test(s)) return 'likely';
-  if (/^\s*ir_version:\s\d+/.test(s)) return 'weak';
-  return undefined;
+export function looksLikeOnnx(head: Buffer, size = head.length): 'likely' | 'weak' | undefined {
+  if (/^\s*ir_version:\s*\d+/.test(head.subarray(0, 64).toString('latin1'))) return 'weak';
+  if (head.length < 4) return undefined;
+  const w = new Window(new MemoryByteSource(head), head.length);
+  let pos = 0;
+  let ir: bigint | undefined;
+  let graph = false;
+  let opset = false;
+  let producer = false;
+  let fields = 0;
+  try {
+    while (pos < head.length && fields < 64) {
+      const tag = readVarint(w, pos, head.length);
+      const field = Number(tag.value >> 3n);
+      const wire = Number(tag.value & 7n);
+      if (ONNX_MODEL_FIELDS[field] === undefined || ONNX_MODEL_FIELDS[field] !== wire) return undefined;
+      fields++;
+      pos = tag.next;
+      if (wire === 0) {
+        const v = readVarint(w, pos, head.length);
+        if (field === 1) ir = v.value;
+        pos = v.next;
+        continue;
+      }
+      const len = readVarint(w, pos, head.length);
+      pos = len.next;
+      if (len.value > BigInt(size - pos)) {
+        // longer than the file: a truncated ONNX file (the reader reports it) when what came before
+        // already reads as ONNX; random data claiming a huge field does not
+        if (ir !== undefined && producer) break;
+        return undefined;
+      }
+      const n = Number(len.value);
+      const inHead = head.subarray(pos, Math.min(head.length, pos + n));
+      if (field === 2 || field === 3 || field === 4) {
+        try {
+          const text = utf8Fatal.decode(inHead);
+          if (/[\u0000-\u0008\u000e-\u001f]/.test(text)) return undefined;
+          if (field === 2 && n > 0) producer = true;
+        } catch {
+          if (pos + n <= head.length) return undefined; // invalid UTF-8 (a cut at the head's end is fine)
+        }
+      }
+      if (field === 7) graph = true;
+      if (field === 8) opset = true;
+      pos += n;
+    }
+  } catch {
+    // a varint cut by the end of the head: judge what was seen
+    if (pos < head.length - 10) return undefined;
+  }
+  if (ir === undefined || ir < 1n || ir > 32n) return undefined;
+  return graph || opset || producer ? 'likely' : undefined;
 }
 
 /** A trial disassembly of the head: does it read as a protocol 0/1 pickle? */
@@ -73,12 +129,17 @@ export function sniff(head: Buffer, size: number): FormatCandidate[] {
     const c = textPickleConfidence(head);
     if (c) add('pickle', c, 'protocol 0/1 (no PROTO)');
   }
-  if (head.length >= 9 && size >= 10) {
+  if (head.length >= 9 && size >= 9) {
+    // safetensors: u64 N, then '{' (after optional whitespace). N beyond the file or above the 100 MB
+    // cap is still safetensors (truncated or hostile), so the reader can say what is wrong with it.
     const n = head.readBigUInt64LE(0);
-    if (n >= 2n && n <= 100_000_000n && 8n + n <= BigInt(size)) {
+    if (n >= 2n && n < 1n << 40n) {
       let i = 8;
-      while (i < head.length && head[i] === 0x20) i++;
-      if (head[i] === 0x7b) add('safetensors', i === 8 ? 'certain' : 'likely', i === 8 ? undefined : 'leading whitespace in header');
+      while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
+      if (head[i] === 0x7b) {
+        if (n <= 100_000_000n && 8n + n <= BigInt(size)) add('safetensors', i === 8 ? 'certain' : 'likely', i === 8 ? undefined : 'leading whitespace in header');
+        else add('safetensors', 'likely', n > 100_000_000n ? 'header length above the 100 MB limit' : 'header length beyond the end of the file');
+      }
     }
   }
   if (startsWith(head, [0x1f, 0x8b])) add('gzip', 'likely');
@@ -93,8 +154,8 @@ export function sniff(head: Buffer, size: number): FormatCandidate[] {
   const text = head.subarray(0, 256).toString('latin1');
   if (/^version https:\/\/git-lfs\.github\.com\/spec\//.test(text) || /^\s*oid sha256:[0-9a-f]{64}/.test(text)) add('git-lfs-pointer', 'certain');
   if (isHtml(head)) add('html', 'likely');
-  const onnx = looksLikeOnnx(head);
-  if (onnx) add('onnx', onnx);
+  const onnx = looksLikeOnnx(head, size);
+  if (onnx) add('onnx', onnx, onnx === 'weak' ? 'text format' : undefined);
   if (/^\s*[{[]/.test(head.subarray(0, 64).toString('latin1')) && !out.some((c) => c.kind === 'safetensors')) add('json', 'weak');
   return out;
 }
@@ -110,7 +171,8 @@ export function detectFormats(source: ByteSource): FormatCandidate[] {
     const eocd = findEocd(source);
     if (eocd) out.push({ kind: 'zip-eocd', offset: eocd.offset, confidence: 'likely', note: 'end-of-central-directory record without PK\\x03\\x04 at offset 0' });
   }
-  if (!out.some((c) => c.confidence === 'certain')) {
+  // HDF5 after a user block, also behind other content (a pickle in the user block is a polyglot)
+  if (!out.some((c) => c.kind === 'hdf5')) {
     for (let at = 512; at + 8 <= source.size && at <= 256 * 1024 * 1024; at *= 2) {
       if (source.read(at, 8).equals(HDF5_SIGNATURE)) {
         out.push({ kind: 'hdf5', offset: at, confidence: 'certain', note: `superblock after a ${at}-byte user block` });

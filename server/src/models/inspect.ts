@@ -2,7 +2,8 @@
  * The model-file scanner's entry points (architecture.md §9, §11 `modellint inspect`, §14).
  *
  * - `inspectFile(path)`: runs the readers in a worker thread with `resourceLimits` and a timeout;
- *   a worker that runs out of time or memory is terminated and the file reported invalid.
+ *   a worker that runs out of time or memory is terminated and the file reported invalid; a
+ *   healthy worker is kept warm (unref'd, at most 2, 60 s) for the next file.
  * - `inspectPathSync(path)` / `inspectSource(source)` / `inspectBytes(buffer)`: the same analysis on
  *   the calling thread (used by the worker itself, tests and fuzzing), bounded by a time budget.
  *
@@ -35,13 +36,21 @@ export interface InspectFileOptions extends InspectOptions {
   workerScript?: string;
   /** Run on the calling thread instead of a worker (no memory limit; the time budget still applies). */
   inThread?: boolean;
+  /**
+   * Reuse a warm worker from earlier inspections (default true): starting a worker costs 30–150 ms,
+   * more than reading a 20 GB safetensors header. A worker is reused only after it returned a report;
+   * one that timed out, ran out of memory or crashed is terminated.
+   */
+  reuseWorker?: boolean;
 }
 
 /** Marks a worker started by inspectFile (inspect-worker.ts checks it). */
 export const INSPECT_WORKER_ROLE = 'modellint-inspect-worker';
 
-export interface InspectWorkerInput {
+/** One job sent to an inspection worker; the worker answers `{ id, report }`. */
+export interface InspectWorkerJob {
   role: typeof INSPECT_WORKER_ROLE;
+  id: number;
   path: string;
   options: InspectOptions;
 }
@@ -111,12 +120,87 @@ export function defaultWorkerScript(): string {
   return path.join(__dirname, 'inspect-worker.js');
 }
 
+// ------------------------------------------------------------------ warm workers
+
+interface PooledWorker {
+  worker: Worker;
+  key: string;
+  idleTimer?: NodeJS.Timeout;
+}
+
+/** Idle workers by script + memory limit. */
+const idleWorkers = new Map<string, PooledWorker[]>();
+const MAX_IDLE_WORKERS = 2;
+const IDLE_WORKER_MS = 60_000;
+let nextJobId = 1;
+
+function spawnWorker(script: string, maxOldGenerationSizeMb: number, key: string): PooledWorker {
+  const worker = new Worker(script, {
+    workerData: { role: INSPECT_WORKER_ROLE },
+    resourceLimits: { maxOldGenerationSizeMb, maxYoungGenerationSizeMb: 64, stackSizeMb: 8 },
+    stdout: true,
+    stderr: true,
+  });
+  const pw: PooledWorker = { worker, key };
+  // while idle nobody else listens: a crash must neither throw in the host nor leave a dead worker in the pool
+  worker.on('error', () => undefined);
+  worker.on('exit', () => {
+    const list = idleWorkers.get(key);
+    const i = list?.indexOf(pw) ?? -1;
+    if (i >= 0) list!.splice(i, 1);
+    if (pw.idleTimer) clearTimeout(pw.idleTimer);
+  });
+  return pw;
+}
+
+function takeIdle(key: string): PooledWorker | undefined {
+  const list = idleWorkers.get(key);
+  const pw = list?.pop();
+  if (pw?.idleTimer) clearTimeout(pw.idleTimer);
+  return pw;
+}
+
+function release(pw: PooledWorker): void {
+  const list = idleWorkers.get(pw.key) ?? [];
+  if (list.length >= MAX_IDLE_WORKERS) {
+    void pw.worker.terminate();
+    return;
+  }
+  pw.worker.unref(); // an idle worker never keeps the process alive
+  pw.idleTimer = setTimeout(() => {
+    const l = idleWorkers.get(pw.key);
+    const i = l?.indexOf(pw) ?? -1;
+    if (i >= 0) l!.splice(i, 1);
+    void pw.worker.terminate();
+  }, IDLE_WORKER_MS);
+  pw.idleTimer.unref();
+  list.push(pw);
+  idleWorkers.set(pw.key, list);
+}
+
+/** Starts an idle worker ahead of the first inspection (e.g. when the language server starts). */
+export function prewarmInspectWorker(opts: Pick<InspectFileOptions, 'workerScript' | 'maxOldGenerationSizeMb'> = {}): void {
+  const { workerScript = defaultWorkerScript(), maxOldGenerationSizeMb = 512 } = opts;
+  if (!fs.existsSync(workerScript)) return;
+  const key = `${workerScript}\u0000${maxOldGenerationSizeMb}`;
+  if ((idleWorkers.get(key)?.length ?? 0) > 0) return;
+  release(spawnWorker(workerScript, maxOldGenerationSizeMb, key));
+}
+
+/** Terminates the idle workers (tests, shutdown). */
+export async function stopInspectWorkers(): Promise<void> {
+  const all = [...idleWorkers.values()].flat();
+  idleWorkers.clear();
+  for (const pw of all) if (pw.idleTimer) clearTimeout(pw.idleTimer);
+  await Promise.all(all.map((pw) => pw.worker.terminate()));
+}
+
 /**
  * Inspects a file in a worker thread with a heap limit and a timeout. Never rejects: failures
  * (timeout, out of memory, a crashed worker) come back as an `invalid` report saying why.
  */
 export function inspectFile(file: string, opts: InspectFileOptions = {}): Promise<ModelReport> {
-  const { timeoutMs = 10_000, maxOldGenerationSizeMb = 512, workerScript = defaultWorkerScript(), inThread = false, ...inspectOpts } = opts;
+  const { timeoutMs = 10_000, maxOldGenerationSizeMb = 512, workerScript = defaultWorkerScript(), inThread = false, reuseWorker = true, ...inspectOpts } = opts;
   const budget = Math.max(100, Math.floor(timeoutMs * 0.8));
   const options: InspectOptions = { ...inspectOpts, limits: { timeBudgetMs: budget, ...inspectOpts.limits } };
   if (inThread || !fs.existsSync(workerScript)) {
@@ -131,31 +215,41 @@ export function inspectFile(file: string, opts: InspectFileOptions = {}): Promis
   } catch {
     /* reported by the worker */
   }
+  const key = `${workerScript}\u0000${maxOldGenerationSizeMb}`;
+  const pw = (reuseWorker ? takeIdle(key) : undefined) ?? spawnWorker(workerScript, maxOldGenerationSizeMb, key);
+  const { worker } = pw;
+  worker.ref();
+  const id = nextJobId++;
   return new Promise<ModelReport>((resolve) => {
     let settled = false;
-    const input: InspectWorkerInput = { role: INSPECT_WORKER_ROLE, path: file, options };
-    const worker = new Worker(workerScript, {
-      workerData: input,
-      resourceLimits: { maxOldGenerationSizeMb, maxYoungGenerationSizeMb: 64, stackSizeMb: 8 },
-      stdout: true,
-      stderr: true,
-    });
-    const finish = (report: ModelReport) => {
+    const detach = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const finish = (report: ModelReport, healthy: boolean) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      void worker.terminate();
+      detach();
+      if (healthy && reuseWorker) release(pw);
+      else void worker.terminate();
       resolve(report);
     };
-    const fail = (reason: FindingReason, message: string) => finish(failureReport(file, size, reason, message, performance.now() - started));
+    const fail = (reason: FindingReason, message: string) => finish(failureReport(file, size, reason, message, performance.now() - started), false);
     const timer = setTimeout(() => fail('timeout', `Inspection timed out after ${timeoutMs} ms and was stopped; the file was not fully examined`), timeoutMs);
-    worker.on('message', (msg: { report?: ModelReport }) => {
-      if (msg?.report) finish(msg.report);
-    });
-    worker.on('error', (e: Error & { code?: string }) => {
+    const onMessage = (msg: { id?: number; report?: ModelReport }) => {
+      if (msg?.id === id && msg.report) finish(msg.report, true);
+    };
+    const onError = (e: Error & { code?: string }) => {
       if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') fail('limit-exceeded', `Inspection exceeded its ${maxOldGenerationSizeMb} MB memory limit and was stopped; the file was not fully examined`);
       else fail('internal-error', `The inspection worker failed: ${e.message}`);
-    });
-    worker.on('exit', (code) => fail('internal-error', `The inspection worker exited (code ${code}) without a report`));
+    };
+    const onExit = (code: number) => fail('internal-error', `The inspection worker exited (code ${code}) without a report`);
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    const job: InspectWorkerJob = { role: INSPECT_WORKER_ROLE, id, path: file, options };
+    worker.postMessage(job);
   });
 }

@@ -44,6 +44,33 @@ export interface ScanLimits {
   /** Compressed joblib: compressed bytes read / inflated bytes produced. */
   compressedInputBytes: number;
   compressedOutputBytes: number;
+  /** safetensors: JSON header bytes (Rust MAX_HEADER_SIZE); above it the file is refused. */
+  safetensorsHeaderBytes: number;
+  /** safetensors: headers up to this size are read in one piece; larger ones are parsed in windows. */
+  safetensorsEagerHeaderBytes: number;
+  /** safetensors index (and other JSON files): bytes parsed; shards listed. */
+  jsonFileBytes: number;
+  shardCount: number;
+  /** JSON nesting depth (safetensors headers, Keras configs, index files). */
+  jsonDepth: number;
+  /** GGUF (formats.md §5 limits, from @huggingface/gguf). */
+  ggufKvCount: number;
+  ggufTensorCount: number;
+  ggufArrayLength: number;
+  ggufStringBytes: number;
+  ggufTensorDims: number;
+  ggufArrayNesting: number;
+  /** ONNX: nesting of subgraphs (If/Loop/Scan attributes) and protobuf fields walked in total. */
+  onnxSubgraphDepth: number;
+  onnxFields: number;
+  /** Keras: config tree depth walked (objects and arrays). */
+  kerasConfigDepth: number;
+  /** HDF5: objects (groups + datasets) visited, an attribute's data bytes, an object header chunk. */
+  hdf5Objects: number;
+  hdf5AttributeBytes: number;
+  hdf5HeaderChunkBytes: number;
+  /** Chat templates: bytes scanned for SSTI indicators. */
+  templateBytes: number;
   /** Tensors listed in the report. */
   tensorsReported: number;
   /** Findings listed (beyond: one summary finding). */
@@ -74,6 +101,24 @@ export const DEFAULT_LIMITS: Readonly<ScanLimits> = Object.freeze({
   npyHeaderChars: 10_000,
   compressedInputBytes: 64 * 1024 * 1024,
   compressedOutputBytes: 256 * 1024 * 1024,
+  safetensorsHeaderBytes: 100_000_000,
+  safetensorsEagerHeaderBytes: 25_000_000,
+  jsonFileBytes: 64 * 1024 * 1024,
+  shardCount: 10_000,
+  jsonDepth: 512,
+  ggufKvCount: 100_000,
+  ggufTensorCount: 10_000_000,
+  ggufArrayLength: 1_000_000,
+  ggufStringBytes: 10_000_000,
+  ggufTensorDims: 8,
+  ggufArrayNesting: 4,
+  onnxSubgraphDepth: 32,
+  onnxFields: 20_000_000,
+  kerasConfigDepth: 256,
+  hdf5Objects: 100_000,
+  hdf5AttributeBytes: 64 * 1024 * 1024,
+  hdf5HeaderChunkBytes: 16 * 1024 * 1024,
+  templateBytes: 10_000_000,
   tensorsReported: 100_000,
   findingsReported: 500,
   timeBudgetMs: 30_000,

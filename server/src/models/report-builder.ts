@@ -15,7 +15,15 @@ import {
   type ModelFormat,
   type ModelReport,
   type ModelRuleId,
+  type ChatTemplateInfo,
+  type ExternalReference,
+  type GgufSection,
+  type Hdf5Section,
+  type KerasSection,
   type NumpySection,
+  type OnnxSection,
+  type SafetensorsSection,
+  type ShardIndexSection,
   type PickleGlobal,
   type PickleStreamSummary,
   type TensorInfo,
@@ -59,6 +67,14 @@ export class ReportBuilder {
   nonWeightsOnly = false;
   zip?: ZipSection;
   numpy?: NumpySection;
+  safetensors?: SafetensorsSection;
+  shardIndex?: ShardIndexSection;
+  gguf?: GgufSection;
+  onnx?: OnnxSection;
+  keras?: KerasSection;
+  hdf5?: Hdf5Section;
+  readonly references: ExternalReference[] = [];
+  readonly chatTemplates: ChatTemplateInfo[] = [];
   complete = true;
 
   constructor(readonly file: string, readonly size: number, private readonly limits: ScanLimits) {}
@@ -125,6 +141,11 @@ export class ReportBuilder {
       return;
     }
     this.tensors.push(t);
+  }
+
+  /** Records a reference to another file (never followed); capped at 10,000. */
+  addReference(r: ExternalReference): void {
+    if (this.references.length < 10_000) this.references.push(r);
   }
 
   /** Marks that something which could carry code was not examined. */
@@ -245,6 +266,14 @@ export class ReportBuilder {
     }
     if (this.zip) report.zip = this.zip;
     if (this.numpy) report.numpy = this.numpy;
+    if (this.safetensors) report.safetensors = this.safetensors;
+    if (this.shardIndex) report.shardIndex = this.shardIndex;
+    if (this.gguf) report.gguf = this.gguf;
+    if (this.onnx) report.onnx = this.onnx;
+    if (this.keras) report.keras = this.keras;
+    if (this.hdf5) report.hdf5 = this.hdf5;
+    if (this.chatTemplates.length > 0) report.chatTemplates = this.chatTemplates;
+    if (this.references.length > 0) report.references = this.references;
     return report;
   }
 }

@@ -7,9 +7,9 @@
  * Every string in a report that comes from the file (names, metadata values, global names,
  * member names, HTML titles…) is hostile: consumers must escape it (formats.md §0 rule 5).
  *
- * Readers for further formats (safetensors, GGUF, ONNX, Keras, HDF5) fill the same shape:
- * `format`/`variant`, `metadata`, `tensors`, `findings`, plus their own optional section
- * (add it next to `pickle`/`zip`/`numpy` below, JSON-safe, documented).
+ * Every reader fills the same shape: `format`/`variant`, `metadata`, `tensors`, `findings`, plus
+ * its own optional section (`pickle`, `zip`, `numpy`, `safetensors`, `shardIndex`, `gguf`, `onnx`,
+ * `keras`, `hdf5`) and `references` to other files.
  */
 import type { Severity } from '../engine/types';
 
@@ -36,6 +36,8 @@ export type ModelFormat =
   | 'keras' // Keras v3 .keras zip
   | 'keras-h5' // legacy Keras HDF5
   | 'hdf5'
+  | 'tokenizer-config' // tokenizer_config.json (chat_template checked)
+  | 'json' // another JSON document (a Keras model config is walked; other JSON is data)
   | 'tar'
   | 'git-lfs-pointer'
   | 'html'
@@ -95,6 +97,18 @@ export type FindingReason =
   | 'torchscript' // TorchScript code runs on load
   | 'not-inspectable' // content that cannot be examined (compressed with an unsupported codec, …)
   | 'partially-scanned' // the scanner could not follow the whole stream (e.g. unknown array size)
+  // keras (model-file-keras-lambda)
+  | 'keras-lambda' // a `__lambda__` object or a Lambda layer (marshalled Python bytecode / arbitrary callables)
+  | 'keras-unsafe-module' // a `module` outside keras/keras_hub/keras_cv/keras_nlp/tf_keras (CVE-2025-1550)
+  | 'keras-function-reference' // class_name "function" outside keras activations/losses/metrics
+  | 'keras-unsafe-layer' // TFSMLayer (loads an external SavedModel), TFOpLambda
+  | 'keras-unsafe-string' // enable_unsafe_deserialization / get_file / load_model / safe_mode in the config
+  // chat templates (model-file-template-injection)
+  | 'template-injection' // SSTI indicators in a Jinja chat template
+  // references out of the file (model-file-external-data-traversal)
+  | 'path-traversal' // a reference that is absolute, climbs with `..`, names a drive/UNC/URL or holds NUL
+  | 'external-reference' // a reference to another file that stays lexically inside (HDF5 links/VDS/external storage, TFSMLayer…)
+  | 'unknown-external-data-key' // ONNX external_data keys outside location/offset/length/checksum/basepath
   // malformed
   | 'truncated'
   | 'limit-exceeded'
@@ -108,6 +122,10 @@ export type FindingReason =
   | 'polyglot'
   | 'storage-mismatch'
   | 'header-invalid'
+  | 'offsets-invalid' // tensor data offsets overlap, leave holes, or point outside the data
+  | 'duplicate-key' // the same key twice (JSON object, GGUF metadata, tensor names): parsers disagree on which wins
+  | 'parser-differential' // the file reads differently in different loaders (leading whitespace, flags…)
+  | 'checksum-mismatch'
   | 'not-a-model'
   | 'timeout'
   | 'internal-error';
@@ -194,6 +212,10 @@ export interface TensorInfo {
   requiresGrad?: boolean;
   /** NumPy: Fortran order. */
   fortranOrder?: boolean;
+  /** GGUF: the ggml type as written (Q4_K, F16…); `dtype` is the same name in lower case. */
+  quantization?: string;
+  /** ONNX / HDF5: the data lives in another file (never opened). */
+  external?: { location: string; offset?: number; length?: number };
 }
 
 export interface DtypeTotals { count: number; parameters: number; bytes: number }
@@ -311,6 +333,168 @@ export interface NumpySection {
   hasObjects: boolean;
 }
 
+/** One validation rule of a format and whether the file passes it (shown as a checklist in the panel). */
+export interface ValidationCheck {
+  /** Stable id, e.g. "offsets-contiguous", "alignment". */
+  check: string;
+  ok: boolean;
+  /** What was found when the check failed (or a short note when it passed). */
+  detail?: string;
+}
+
+/**
+ * A reference from the file to another file (ONNX external data, safetensors shard names, HDF5
+ * external links / virtual datasets / external storage, Keras TFSMLayer or vocabulary paths).
+ * Never opened or followed; validated lexically only (formats.md §0 rule 6).
+ */
+export interface ExternalReference {
+  kind: 'onnx-external-data' | 'safetensors-shard' | 'hdf5-external-link' | 'hdf5-virtual-dataset' | 'hdf5-external-storage' | 'keras-tfsm-layer' | 'keras-file-path';
+  /** Where in the file: tensor name, HDF5 object path, config path. */
+  from: string;
+  /** The referenced path exactly as written (hostile text: escape it). */
+  target: string;
+  offset?: number;
+  length?: number;
+  /** inside: relative and stays in the model's folder; escapes: absolute, `..` out, drive/UNC/URL, NUL; odd: unusual but inside. */
+  status: 'inside' | 'escapes' | 'odd';
+  problems?: string[];
+}
+
+export interface SafetensorsSection {
+  /** N: the JSON header's byte length (incl. padding). */
+  headerLength: number;
+  /** 8 + N: where the byte buffer starts; data_offsets are relative to it. */
+  dataOffset: number;
+  /** Bytes after the header. */
+  dataBytes: number;
+  /** `__metadata__` (string → string; non-string values are shown as JSON text). */
+  metadata?: Record<string, string>;
+  tensorCount: number;
+  /** The reference implementation's validation rules, each with its outcome. */
+  checks: ValidationCheck[];
+}
+
+export interface ShardIndexSection {
+  /** metadata.total_size, when given. */
+  totalSize?: number;
+  metadata?: Record<string, JsonValue>;
+  /** Tensors named in weight_map. */
+  tensorCount: number;
+  shards: { name: string; tensors: number; status: ExternalReference['status'] }[];
+  shardsTruncated?: boolean;
+}
+
+export interface GgufKv {
+  key: string;
+  /** GGUF value type name (UINT32, STRING, ARRAY…). */
+  type: string;
+  /** Scalar value, or a string cut to a display length (see `truncated`); arrays: the first elements. */
+  value?: JsonValue;
+  /** Arrays: element type and length; strings: byte length. */
+  elementType?: string;
+  length?: number;
+  truncated?: boolean;
+}
+
+export interface ChatTemplateInfo {
+  /** Where it came from: the GGUF key, or `chat_template` in tokenizer_config.json. */
+  key: string;
+  /** Template text (never rendered; hostile: show as code), cut at 256 KiB. */
+  template: string;
+  length: number;
+  truncated?: boolean;
+  /** SSTI indicators found (empty for a clean template). */
+  indicators: { indicator: string; offset: number; excerpt: string }[];
+}
+
+export interface GgufSection {
+  version: number;
+  endianness: 'little' | 'big';
+  tensorCount: number;
+  kvCount: number;
+  alignment: number;
+  /** Absolute offset of the tensor data section. */
+  dataOffset: number;
+  kv: GgufKv[];
+  kvTruncated?: boolean;
+  checks: ValidationCheck[];
+}
+
+export interface OnnxValueInfo {
+  name: string;
+  elemType?: string;
+  /** Dimensions: a number (dim_value), a string (dim_param) or null (unknown). */
+  shape?: (number | string | null)[];
+}
+
+export interface OnnxSection {
+  irVersion?: number;
+  producerName?: string;
+  producerVersion?: string;
+  domain?: string;
+  modelVersion?: number;
+  docString?: string;
+  opsetImport: { domain: string; version: number }[];
+  metadataProps: { key: string; value: string }[];
+  graphName?: string;
+  nodeCount: number;
+  /** op histogram: "Conv" or "domain::Op" → count (all graphs, subgraphs included). */
+  opTypes: Record<string, number>;
+  /** Domains outside the ONNX standard ones (need custom-op libraries; informational). */
+  customDomains: string[];
+  inputs: OnnxValueInfo[];
+  outputs: OnnxValueInfo[];
+  initializerCount: number;
+  initializerBytes: { inline: number; external: number };
+  subgraphCount: number;
+  maxSubgraphDepth: number;
+  functions: string[];
+  trainingInfo: number;
+  externalData: { tensor: string; location: string; offset?: string; length?: string; checksum?: string; unknownKeys?: string[]; status: ExternalReference['status'] }[];
+}
+
+export interface KerasLayerInfo {
+  /** Path in the config tree ("layers[2].config.layer"). */
+  path: string;
+  className: string;
+  name?: string;
+  module?: string;
+  registeredName?: string;
+  /** Why it was flagged, when it was. */
+  flagged?: string;
+}
+
+export interface KerasSection {
+  /** Where the config came from: the .keras `config.json`, or the HDF5 root attribute `model_config`. */
+  source: 'config.json' | 'model_config' | 'json';
+  kerasVersion?: string;
+  backend?: string;
+  dateSaved?: string;
+  modelClass?: string;
+  modelName?: string;
+  layers: KerasLayerInfo[];
+  layersTruncated?: boolean;
+  /** compile_config / training_config, cut for display. */
+  compileConfig?: JsonValue;
+  /** .keras: the weights member and other members. */
+  weightsFile?: string;
+  assets?: string[];
+}
+
+export interface Hdf5Section {
+  /** Offset of the superblock (a user block precedes it when > 0). */
+  superblockOffset: number;
+  superblockVersion: number;
+  offsetSize: number;
+  lengthSize: number;
+  rootAttributes: { name: string; dtype: string; shape: number[]; value?: JsonValue; truncated?: boolean }[];
+  objects: number;
+  groups: number;
+  datasets: number;
+  links: { hard: number; soft: number; external: number };
+  checks: ValidationCheck[];
+}
+
 export interface ModelReport {
   schemaVersion: number;
   /** The path as given (or a label for in-memory sources). */
@@ -333,6 +517,16 @@ export interface ModelReport {
   pickle?: PickleSection;
   zip?: ZipSection;
   numpy?: NumpySection;
+  safetensors?: SafetensorsSection;
+  shardIndex?: ShardIndexSection;
+  gguf?: GgufSection;
+  onnx?: OnnxSection;
+  keras?: KerasSection;
+  hdf5?: Hdf5Section;
+  /** Embedded chat templates (GGUF, tokenizer_config.json), never rendered; absent when there are none. */
+  chatTemplates?: ChatTemplateInfo[];
+  /** References to other files (never followed); absent when there are none. */
+  references?: ExternalReference[];
   /** False when something that could carry code was not examined (the verdict is then at least suspicious). */
   complete: boolean;
   /** File bytes actually read (positional reads; never the whole file unless it is small). */

@@ -11,9 +11,14 @@ import { detectFormats } from '../detect';
 import type { InspectContext } from '../inspect-context';
 import type { CandidateKind, FormatCandidate, ModelFormat } from '../types';
 import { readCompressed, readUninspectable } from './compressed';
+import { readGgmlLegacy, readGguf } from './gguf';
+import { readHdf5 } from './hdf5';
+import { readJsonFile } from './json-file';
 import { readAllZero, readEmpty, readHtml, readLfsPointer } from './non-model';
 import { readNpy } from './numpy';
+import { readOnnx } from './onnx';
 import { readPickleFile } from './pickle-file';
+import { readSafetensors } from './safetensors';
 import { readZipFile } from './zip-file';
 
 /**
@@ -41,17 +46,17 @@ export const READERS: Partial<Record<CandidateKind, FormatReader>> = {
   lz4: readUninspectable,
   zstd: readUninspectable,
   'joblib-zf': readUninspectable,
+  safetensors: readSafetensors,
+  gguf: readGguf,
+  'ggml-legacy': readGgmlLegacy,
+  onnx: readOnnx,
+  hdf5: readHdf5,
+  json: readJsonFile,
 };
 
 /** Recognized formats without a reader yet (see the module comment). */
 export const DETECTED_ONLY: Partial<Record<CandidateKind, ModelFormat>> = {
-  safetensors: 'safetensors',
-  gguf: 'gguf',
-  'ggml-legacy': 'ggml-legacy',
-  hdf5: 'hdf5',
-  onnx: 'onnx',
   tar: 'tar',
-  json: 'unknown',
 };
 
 function hexStart(source: ByteSource): string {
@@ -75,6 +80,14 @@ export function dispatch(ctx: InspectContext, source: ByteSource): void {
       if (ctx.isTop) ctx.report.incomplete(`the ${primary.kind} structure (its reader is not available yet): only the format was detected`);
       else ctx.report.note(`${ctx.entry ?? 'Nested data'} is ${primary.kind} (not examined further).`);
     }
+  }
+  const h5 = candidates.find((c) => c.kind === 'hdf5' && c.offset > 0);
+  // (not for zips: their members are examined by content, and a stored .h5 member may start at 512·2ⁿ)
+  if (primary && h5 && primary !== h5 && !['empty', 'all-zero', 'zip'].includes(primary.kind)) {
+    ctx.report.malformed('suspicious', `Polyglot: the content is ${primary.kind} from offset 0 and also an HDF5 file after a ${h5.offset}-byte user block; both were examined`, { reason: 'polyglot', offset: h5.offset, entry: ctx.entry }, 'error');
+    const inner = ctx.nested(`HDF5 at ${h5.offset}`);
+    if (inner) readHdf5(inner, source, { ...h5, note: 'secondary' });
+    else ctx.report.incomplete(`the HDF5 file at ${h5.offset} (nesting cap)`);
   }
   if (eocd) {
     if (!primary) {

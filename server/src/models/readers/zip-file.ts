@@ -1,13 +1,14 @@
 /**
  * Zip-based files: opens the central directory, decides what the archive is from its entry names
  * (torch / TorchScript / npz / Keras v3 / other), runs the matching reader, and reports the
- * archive listing and its anomalies. Zip-based formats without a reader yet (Keras) register in
- * ZIP_FORMAT_READERS.
+ * archive listing and its anomalies. Zip-based formats other than torch and npz (Keras v3) register
+ * in ZIP_FORMAT_READERS.
  */
 import type { ByteSource } from '../byte-source';
 import type { InspectContext } from '../inspect-context';
 import type { FormatCandidate, ModelFormat, ZipEntrySummary, ZipSection } from '../types';
 import { openZip, type ZipAnomalyKind, type ZipArchive } from '../zip/zip-reader';
+import { readKerasArchive } from './keras';
 import { readNpz } from './numpy';
 import { readTorchZip, torchLayout } from './pytorch-zip';
 import { scanZipMember } from './zip-members';
@@ -15,7 +16,9 @@ import { scanZipMember } from './zip-members';
 export type ZipKind = 'torch' | 'npz' | 'keras' | 'generic';
 
 /** Readers for zip-based formats other than torch and npz (e.g. 'keras': the .keras reader). */
-export const ZIP_FORMAT_READERS: Partial<Record<ZipKind, (ctx: InspectContext, zip: ZipArchive) => void>> = {};
+export const ZIP_FORMAT_READERS: Partial<Record<ZipKind, (ctx: InspectContext, zip: ZipArchive) => void>> = {
+  keras: readKerasArchive,
+};
 
 /** Anomalies on which loaders and scanners behave differently: reported with error severity. */
 const DIFFERENTIAL: ReadonlySet<ZipAnomalyKind> = new Set([

@@ -1,15 +1,20 @@
 /**
  * Examines zip members by content (never by name: CVE-2025-1889): pickles in any member are
  * disassembled (also protocol 0/1 pickles without a PROTO prefix), nested archives and compressed
- * members are opened one nesting level deeper, npy members are parsed.
+ * members are opened one nesting level deeper, npy members are parsed, and members that can refer
+ * to other files or carry templates (GGUF, ONNX, HDF5, safetensors, JSON) are read by their readers
+ * — stored ones in place, without reading their tensor data.
  */
+import { SliceByteSource } from '../byte-source';
 import { HEAD_BYTES, sniff } from '../detect';
 import type { InspectContext } from '../inspect-context';
 import type { CandidateKind } from '../types';
-import { entryHead, openEntry, type ZipArchive, type ZipEntry } from '../zip/zip-reader';
+import { entryHead, locateData, openEntry, type ZipArchive, type ZipEntry } from '../zip/zip-reader';
 
 /** Member contents that can carry code or hide other content, so they are opened. */
-const OPENED: ReadonlySet<CandidateKind> = new Set(['pickle', 'pytorch-legacy', 'zip', 'npy', 'gzip', 'zlib', 'bz2', 'xz', 'lz4', 'zstd', 'joblib-zf']);
+const OPENED: ReadonlySet<CandidateKind> = new Set(['pickle', 'pytorch-legacy', 'zip', 'npy', 'gzip', 'zlib', 'bz2', 'xz', 'lz4', 'zstd', 'joblib-zf', 'safetensors', 'gguf', 'ggml-legacy', 'onnx', 'hdf5', 'json']);
+/** Of those, formats read with positional reads: a stored member is examined in place (no full read). */
+const IN_PLACE: ReadonlySet<CandidateKind> = new Set(['safetensors', 'gguf', 'onnx', 'hdf5']);
 /** Of those, the ones that are containers (examined one nesting level deeper). */
 const CONTAINERS: ReadonlySet<CandidateKind> = new Set(['zip', 'gzip', 'zlib', 'bz2', 'xz', 'lz4', 'zstd', 'joblib-zf']);
 
@@ -27,6 +32,14 @@ export function scanZipMember(ctx: InspectContext, zip: ZipArchive, e: ZipEntry)
     ctx.report.add('model-file-suspicious-pickle', 'suspicious', `Member ${JSON.stringify(e.name)} is a nested ${kind} beyond the nesting cap (${ctx.limits.nestingDepth}); it was not examined`, { reason: 'not-inspectable', entry: e.name });
     ctx.report.incomplete(`nested member ${e.name}`);
     return kind;
+  }
+  if (IN_PLACE.has(kind) && e.method === 0) {
+    const loc = locateData(zip, e);
+    if (loc.ok) {
+      e.read = true;
+      child.dispatch(new SliceByteSource(zip.source, loc.dataOffset, e.compressedSize));
+      return kind;
+    }
   }
   const opened = openEntry(zip, e, ctx.limits.zipPickleEntryBytes, ctx.limits);
   if (!opened.ok) {
