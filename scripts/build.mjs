@@ -38,7 +38,10 @@ await Promise.all([
   // Model files are read in a worker thread with memory and time limits (server/src/models/inspect.ts).
   esbuild.build({ ...common, entryPoints: [join(root, 'server/src/models/inspect-worker.ts')], outfile: join(dist, 'inspect-worker.js') }),
   esbuild.build({ ...common, entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode'] }),
+  // The model preview's webview script (client/src/preview): a browser IIFE, no Node APIs.
+  esbuild.build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', plugins: [], entryPoints: [join(root, 'client/src/preview/webview/main.ts')], outfile: join(dist, 'preview.js') }),
 ]);
+copyFileSync(join(root, 'client/src/preview/webview/preview.css'), join(dist, 'preview.css'));
 
 for (const [pkg, file] of [
   ['web-tree-sitter', 'web-tree-sitter.wasm'],

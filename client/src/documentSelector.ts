@@ -27,9 +27,12 @@ const FILE_PATTERNS = [
   '**/config.properties',
   '**/*torchserve*/**/*.properties',
   '**/*torchserve*.properties',
+  // shell scripts, and YAML (the server keeps Kubernetes manifests and compose files, by content)
+  '**/*.{sh,bash}',
+  '**/*.{yml,yaml}',
 ];
 
-const LANGUAGES = ['python', 'pip-requirements', 'dockerfile', 'pbtxt'];
+const LANGUAGES = ['python', 'pip-requirements', 'dockerfile', 'pbtxt', 'shellscript', 'yaml', 'dockercompose'];
 
 /** Selector handed to the language client (text documents and notebook cells). */
 export const clientDocumentSelector: LspDocumentSelector = [
@@ -48,5 +51,8 @@ export const statusDocumentSelector: VsDocumentSelector = [
   ...FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
 ];
 
-/** Files whose changes the server should hear about even when they are not open. */
-export const watchedFilesGlob = '**/{modellint.toml,.modellint.toml,pyproject.toml,setup.cfg,requirements*.txt,requirements*.in,constraints*.txt}';
+/**
+ * Files whose changes the server should hear about even when they are not open (YAML: Services in
+ * other manifests decide which ports a Deployment publishes).
+ */
+export const watchedFilesGlob = '**/{modellint.toml,.modellint.toml,pyproject.toml,setup.cfg,requirements*.txt,requirements*.in,constraints*.txt,*.yml,*.yaml}';

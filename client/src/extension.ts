@@ -14,6 +14,7 @@ import {
 } from 'vscode-languageclient/node';
 import { clientDocumentSelector, watchedFilesGlob } from './documentSelector';
 import { ServerStatus, type ServerState } from './status';
+import { registerModelPreview } from './preview/modelPreview';
 
 /** What `activate` returns; used by the extension-host tests. */
 export interface ModelLintApi {
@@ -89,6 +90,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<ModelL
       ready.catch(() => undefined);
     }),
   );
+
+  // The model preview (custom editor) asks the server for reports (modellint/inspectModel).
+  registerModelPreview(context, { client: () => (lc.isRunning() ? lc : undefined), whenReady: () => ready, log: output });
 
   ready = startClient(lc, output, status, false);
   // Activation does not wait for the server: the editor stays responsive while it starts.

@@ -1,4 +1,4 @@
-// The `modellint` command line (architecture.md §11): check, rules, server. Bundled to dist/cli.js,
+// The `modellint` command line (architecture.md §11): check, inspect, rules, server. Bundled to dist/cli.js,
 // launched by bin/modellint.js. Everything heavy is required lazily so that startup stays small.
 import { isMainThread, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -14,6 +14,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'check':
       return (require('./cli/run-check') as typeof import('./cli/run-check')).runCheck(rest, io, __filename);
+    case 'inspect':
+      return (require('./cli/inspect-command') as typeof import('./cli/inspect-command')).runInspect(rest, io);
     case 'rules':
       return (require('./cli/rules-command') as typeof import('./cli/rules-command')).runRules(rest, io);
     case 'server':

@@ -73,14 +73,13 @@ function jsonExpectations(file: string, text: string): Expectation[] {
 }
 
 /**
- * The text a fixture is analyzed as. In `.properties` files and Dockerfiles `#` starts a comment
- * only at the start of a line (Java reads `key=true  # expect: x` as the value "true  # expect: x";
- * Docker reads `CMD ["a"]  # expect: x` as a shell-form command; inside a YAML block scalar, such as
- * a ConfigMap's `config.properties: |`, it is content), so trailing annotations are cut off before
- * analysis (positions before them are unchanged).
+ * The text a fixture is analyzed as. In `.properties` files `#` starts a comment only at the start
+ * of a line (Java reads `key=true  # expect: x` as the value "true  # expect: x"), so trailing
+ * annotations are cut off before analysis (positions before them are unchanged). (Dockerfile
+ * instructions and YAML block scalars use `# expect-next:` instead.)
  */
 export function fixtureText(file: string, text: string): string {
-  if (!/\.(properties|ya?ml)$/.test(file) && detectInputKind(file) !== 'dockerfile') return text;
+  if (!file.endsWith('.properties')) return text;
   return text.replace(/^([ \t]*[^#!\s\n][^\n]*?)([ \t]+#\s*expect(?:-none)?(?::\s*[\w, -]+)?[ \t]*)$/gm, (_m, body: string) => body);
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // UI end-to-end test in headless Chromium against code-server (runtime.md §10.4): the packaged
 // .vsix is installed into an isolated profile, a copy of examples/ is opened, train.py is opened
-// through Quick Open, and we wait for the squiggle, its hover and the Problems panel row.
+// through Quick Open, and we wait for the squiggle, its hover and the Problems panel row; then a
+// model file opens in the preview panel (tensor table, filter) and file-derived HTML shows as text.
 // Screenshots go to test-results/ (gitignored); --update-docs copies the best into docs/images/.
 //
 //   npm run test:ui
@@ -72,6 +73,77 @@ step(`the Problems panel lists ${RULE}`, 60_000, async ({ page, timeoutMs, shot 
   await page.keyboard.press('Control+Shift+M');
   await page.locator(`.markers-panel .monaco-list-row :text("${RULE}")`).first().waitFor({ timeout: timeoutMs });
   await shot('ui-problems-panel.png');
+});
+
+// ---------------------------------------------------------------------------------------------
+// The model preview (client/src/preview): a custom editor whose webview is an iframe in an iframe.
+
+const MODEL = 'models/classifier.safetensors';
+const HTML_MODEL = 'models/html-in-metadata.safetensors';
+const XSS = '<img src=x onerror=alert(1)>';
+
+/** The visible preview's document: outer webview iframe → inner #active-frame. */
+function previewFrame(page) {
+  return page.locator('iframe.webview.ready:visible').last().contentFrame().locator('#active-frame').contentFrame();
+}
+
+async function quickOpen(page, rel, timeoutMs) {
+  const name = rel.split('/').pop();
+  const input = page.locator('.quick-input-widget input');
+  // A key press can land in a webview that is going away: focus the workbench and retry Ctrl+P.
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.locator('.monaco-workbench .part.statusbar').click({ position: { x: 2, y: 2 } }).catch(() => undefined);
+    await page.keyboard.press('Control+P');
+    try {
+      await input.waitFor({ timeout: 5_000 });
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
+  await input.fill(rel);
+  await page.locator(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`).first().waitFor({ timeout: timeoutMs });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).waitFor({ timeout: timeoutMs });
+}
+
+step(`the model preview opens ${MODEL} with its tensor table`, 90_000, async ({ page, timeoutMs, shot }) => {
+  // Hide the Problems panel so the screenshot shows the whole preview.
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+J');
+  await page.locator('.markers-panel').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+  await quickOpen(page, MODEL, timeoutMs);
+  const frame = previewFrame(page);
+  await frame.locator('#tensor-table td.name', { hasText: 'fc.weight' }).waitFor({ timeout: timeoutMs });
+  await frame.locator('#verdict', { hasText: 'SAFE' }).waitFor({ timeout: timeoutMs });
+  await frame.locator('#format', { hasText: 'safetensors' }).waitFor({ timeout: timeoutMs });
+  const rows = await frame.locator('#tensor-table tbody tr').count();
+  if (rows !== 3) throw new Error(`expected 3 tensor rows, saw ${rows}`);
+  // The filter box narrows the table.
+  await frame.locator('#tensor-filter').fill('bias');
+  await frame.locator('#tensor-table tbody tr').first().waitFor({ timeout: timeoutMs });
+  const filtered = await frame.locator('#tensor-table tbody tr').count();
+  if (filtered !== 1) throw new Error(`expected 1 row after filtering for "bias", saw ${filtered}`);
+  await frame.locator('#tensor-filter').fill('');
+  await frame.locator('#tensor-table tbody tr').nth(2).waitFor({ timeout: timeoutMs });
+  await frame.locator('#tensor-filter').blur();
+  await frame.locator('h1').scrollIntoViewIfNeeded();
+  await shot('ui-model-preview.png');
+});
+
+step('file-derived HTML in the preview shows as text, never as markup', 90_000, async ({ page, timeoutMs, shot }) => {
+  await page.keyboard.press('Control+W');
+  await quickOpen(page, HTML_MODEL, timeoutMs);
+  const frame = previewFrame(page);
+  await frame.locator('#verdict').waitFor({ timeout: timeoutMs });
+  await frame.getByText(XSS, { exact: true }).first().waitFor({ timeout: timeoutMs });
+  const imgs = await frame.locator('img').count();
+  if (imgs !== 0) throw new Error(`${imgs} <img> element(s) in the preview: file data was rendered as HTML`);
+  const body = await frame.locator('body').evaluate((b) => ({ text: b.textContent, html: b.innerHTML }));
+  if (!body.text.includes(XSS)) throw new Error('the metadata value is not shown as text');
+  if (body.html.includes(XSS)) throw new Error('the metadata value appears unescaped in the markup');
+  await shot('ui-model-preview-html-as-text.png');
 });
 
 /** 1-based line and column of `token` on the first line of examples/train.py containing `text`. */
@@ -146,7 +218,7 @@ async function main() {
     }
     if (!broken && process.argv.includes('--update-docs')) {
       mkdirSync(docsImages, { recursive: true });
-      for (const name of ['ui-problems-panel.png', 'ui-hover.png']) {
+      for (const name of ['ui-problems-panel.png', 'ui-hover.png', 'ui-model-preview.png']) {
         copyFileSync(join(resultsDir, name), join(docsImages, name.replace(/^ui-/, '')));
       }
       console.log(`copied screenshots into ${docsImages}`);

@@ -10,7 +10,9 @@ import { buildPythonFacts } from '../../server/src/languages/python/facts';
 import { initParsers } from '../../server/src/languages/tree-sitter';
 import { allRules } from '../../server/src/rules/index';
 import { FsWorkspace } from '../../server/src/workspace/fs-workspace';
-import { fixtureFiles, RULE_FIXTURES } from '../helpers/fixtures';
+import { fixtureFiles, fixtureText, RULE_FIXTURES } from '../helpers/fixtures';
+import { parsePbtxt } from '../../server/src/languages/pbtxt/parser';
+import { parseJson } from '../../server/src/languages/json/parser';
 
 before(() => initParsers());
 
@@ -27,6 +29,15 @@ function counts(findings: Finding[]): Map<string, number> {
 }
 
 function assertParses(file: string, text: string, what: string): void {
+  if (file.endsWith('.pbtxt')) {
+    const before = parsePbtxt(fixtureText(file, fs.readFileSync(file, 'utf8'))).problems.length;
+    assert.ok(parsePbtxt(text).problems.length <= before, `${what} leaves a config.pbtxt syntax error`);
+    return;
+  }
+  if (file.endsWith('.json')) {
+    assert.deepEqual(parseJson(text).problems, [], `${what} leaves invalid JSON`);
+    return;
+  }
   if (!file.endsWith('.py')) return;
   const facts = buildPythonFacts(text);
   try {
@@ -42,7 +53,7 @@ for (const rule of allRules) {
   describe(`quick-fixes of ${rule.meta.id}`, () => {
     for (const file of fixtureFiles(root).filter((f) => !f.endsWith('.ipynb'))) {
       test(path.relative(root, file), () => {
-        const text = fs.readFileSync(file, 'utf8');
+        const text = fixtureText(file, fs.readFileSync(file, 'utf8'));
         const before = analyze(file, root, text);
         const beforeCounts = counts(before);
         for (const f of before) {

@@ -2,10 +2,28 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { inspectPathSync } from '../../server/src/models/inspect';
 import { allRules } from '../../server/src/rules/index';
 import { fixtureFiles, readExpectations, REPO_ROOT, RULE_FIXTURES } from '../helpers/fixtures';
 
 const DOC_SECTIONS = ['## What it flags', '## Why it is risky', '## Example', '## How to fix', '## References'];
+
+/** Rule id → model fixtures (test/fixtures/models/manifest.json) whose report carries a finding of it. */
+let modelFixtureHits: Map<string, string[]> | undefined;
+function modelFixtureRuleIds(): Map<string, string[]> {
+  if (modelFixtureHits) return modelFixtureHits;
+  const dir = path.join(REPO_ROOT, 'test', 'fixtures', 'models');
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { name: string }[];
+  modelFixtureHits = new Map();
+  for (const { name } of manifest) {
+    for (const f of inspectPathSync(path.join(dir, name)).findings) {
+      const list = modelFixtureHits.get(f.ruleId) ?? [];
+      if (!list.includes(name)) list.push(name);
+      modelFixtureHits.set(f.ruleId, list);
+    }
+  }
+  return modelFixtureHits;
+}
 
 describe('rule registry', () => {
   test('ids are unique kebab-case', () => {
@@ -36,6 +54,21 @@ describe('rule registry', () => {
       assert.ok(text.startsWith(`# ${id}`), `docs/rules/${id}.md must start with "# ${id}"`);
       for (const s of DOC_SECTIONS) assert.ok(text.includes(s), `docs/rules/${id}.md lacks "${s}"`);
     });
+
+    // Rules of the `model-file` group are reported by the model scanner on binary files: their
+    // fixtures are the model files in test/fixtures/models (manifest.json), each inspected here.
+    if (rule.meta.group === 'model-file') {
+      test(`${id} has a positive model fixture in test/fixtures/models`, () => {
+        const hits = modelFixtureRuleIds().get(id) ?? [];
+        assert.ok(hits.length >= 1, `${id}: no model fixture in test/fixtures/models reports it`);
+      });
+      test(`${id} metadata is complete`, () => {
+        const m = rule.meta;
+        assert.ok(m.title && m.summary && m.references.length > 0 && m.catalog.length > 0);
+        assert.deepEqual(rule.check, {}, 'model-file rules are metadata only (the scanner reports them)');
+      });
+      continue;
+    }
 
     test(`${id} has at least 3 positive and 3 negative fixtures`, () => {
       const dir = path.join(RULE_FIXTURES, id);

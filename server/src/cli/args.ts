@@ -145,6 +145,8 @@ export const MAIN_HELP = `ModelLint: flags unsafe ML model loading and risky mod
 
 Usage:
   modellint check [PATH...] [options]   analyze files and directories (default: .)
+  modellint inspect FILE... [--format text|json]
+                                        report what a model file holds and whether loading it is safe
   modellint rules [--format text|json]  list the rules
   modellint server --stdio              run the language server (also --node-ipc)
   modellint --version                   print the version

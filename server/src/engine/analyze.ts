@@ -9,6 +9,12 @@ import type { ParseCache } from '../languages/python/parse-cache';
 import { parseNotebook, type NotebookCell } from '../languages/notebook';
 import { parseRequirementsFacts } from '../workspace/requirements';
 import { parseConfigText } from '../config/team-config';
+import { buildTritonConfigFacts } from '../languages/pbtxt/facts';
+import { buildPropertiesFacts } from '../languages/properties/facts';
+import { buildJsonFacts } from '../languages/json/facts';
+import { buildServingFacts } from '../languages/serving';
+import { dockerfileFactsOf } from '../languages/dockerfile/cache';
+import { buildKubernetesFacts } from '../languages/yaml/facts';
 
 export interface AnalyzeContext {
   /** The rules to run (the registry, rules/index.ts, or a subset in tests). */
@@ -44,7 +50,7 @@ export function analyze(doc: DocumentInput, ctx: AnalyzeContext): Finding[] {
 }
 
 export function analyzeDocument(doc: DocumentInput, ctx: AnalyzeContext): AnalysisResult {
-  const kind = detectInputKind(doc.uri, doc.languageId);
+  const kind = detectInputKind(doc.uri, doc.languageId, doc.text);
   if (!kind) return { findings: [], errors: [], skipped: 'not a file kind ModelLint analyzes' };
   const refusal = refuseText(doc.text, ctx.maxBytes ?? DEFAULT_MAX_BYTES);
   if (refusal) return { findings: [], errors: [], skipped: refusal };
@@ -128,14 +134,21 @@ function refuseText(text: string, maxBytes: number): string | undefined {
 
 /** The facts each input kind yields; a file may feed several (pyproject.toml: dependencies and configuration). */
 const FACT_KINDS: Record<InputKind, FactKind[]> = {
-  python: ['python'],
+  python: ['python', 'serving'],
   notebook: ['python'],
   requirements: ['requirements'],
   pyproject: ['requirements', 'config'],
   'setup-cfg': ['requirements'],
   'conda-env': ['requirements'],
-  dockerfile: ['requirements'],
+  dockerfile: ['requirements', 'dockerfile', 'serving'],
   'modellint-config': ['config'],
+  pbtxt: ['pbtxt'],
+  properties: ['properties'],
+  'model-json': ['json'],
+  shell: ['serving'],
+  'kubernetes-yaml': ['kubernetes', 'serving'],
+  'compose-yaml': ['kubernetes', 'serving'],
+  yaml: [],
 };
 
 const callWordsCache = new WeakMap<readonly Rule[], readonly string[] | undefined>();
@@ -166,6 +179,18 @@ function buildFacts(factKind: FactKind, kind: InputKind, doc: DocumentInput, ctx
       const groups = new Set<string>(ctx.rules.map((r) => r.meta.group));
       return { facts: parseConfigText(doc.text, kind === 'pyproject' ? 'pyproject' : 'modellint', ids, groups) };
     }
+    case 'pbtxt':
+      return { facts: buildTritonConfigFacts(doc.text, doc.uri) };
+    case 'properties':
+      return { facts: buildPropertiesFacts(doc.uri, doc.text) };
+    case 'json':
+      return { facts: buildJsonFacts(doc.uri, doc.text) };
+    case 'serving':
+      return { facts: buildServingFacts(kind, doc, ctx.workspace, ctx.parseCache) };
+    case 'dockerfile':
+      return { facts: dockerfileFactsOf(doc.text) };
+    case 'kubernetes':
+      return { facts: buildKubernetesFacts(doc.text, kind === 'compose-yaml' ? 'compose' : 'kubernetes') };
   }
 }
 

@@ -3,6 +3,12 @@ import type { PythonFacts } from '../languages/python/facts';
 import type { RequirementsFacts } from '../workspace/requirements-facts';
 import type { WorkspaceFacts } from '../workspace/workspace-facts';
 import type { ParsedConfig } from '../config/team-config';
+import type { TritonConfigFacts } from '../languages/pbtxt/facts';
+import type { PropertiesFacts } from '../languages/properties/facts';
+import type { JsonFacts } from '../languages/json/facts';
+import type { ServingFacts } from '../invocations/types';
+import type { DockerfileFacts } from '../languages/dockerfile/facts';
+import type { KubernetesFacts } from '../languages/yaml/types';
 
 /** Groups usable in `select` / `ignore` next to single rule ids. */
 export type RuleGroup = 'python' | 'dependencies' | 'dockerfile' | 'serving' | 'kubernetes' | 'triton' | 'model-file' | 'meta';
@@ -46,6 +52,18 @@ export interface FactsByKind {
   requirements: RequirementsFacts;
   /** A team configuration file as read (modellint.toml, .modellint.toml, pyproject.toml [tool.modellint]). */
   config: ParsedConfig;
+  /** A Triton model configuration (`config.pbtxt`): text-format tree, syntax and schema problems. */
+  pbtxt: TritonConfigFacts;
+  /** TorchServe `config.properties` files. */
+  properties: PropertiesFacts;
+  /** A JSON configuration file (Triton vLLM-backend `model.json`). */
+  json: JsonFacts;
+  /** Commands that start programs (Dockerfile, shell, Kubernetes/compose, Python subprocess) and their environment. */
+  serving: ServingFacts;
+  /** A Dockerfile: build stages (names, base images with ARG defaults resolved, USER, ENV/ARG, EXPOSE, COPY/ADD, RUN/CMD/ENTRYPOINT). */
+  dockerfile: DockerfileFacts;
+  /** A Kubernetes manifest or a compose file: workloads, containers (security context merged), volumes and mounts, Services, ConfigMaps. */
+  kubernetes: KubernetesFacts;
 }
 export type FactKind = keyof FactsByKind;
 

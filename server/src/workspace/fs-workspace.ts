@@ -13,7 +13,7 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { pathKind, readTextFile } from './bounded-fs';
+import { isFileEntry, listDirectory, pathKind, readTextFile } from './bounded-fs';
 import { readHfCacheCommit, resolveHfCacheDir, type HfRepoType } from './hf-cache';
 import { compareVersions, hullOfIntervals, intersectIntervals, isEmptyInterval, type VersionInterval } from './pep440';
 import { containingRoot, dependencyFileKind, dependencyFilesOf, isProjectMarkerName, isWithin, projectChain } from './project-layout';
@@ -21,6 +21,10 @@ import { DEFAULT_SCAN_LIMITS, ProjectScan, type ScanLimits } from './project-sca
 import { parseRequirementsFacts } from './requirements';
 import { normalizePackageName } from './dependency-files/pep508';
 import type { PackageConstraint, VersionBound, WorkspaceFacts } from './workspace-facts';
+import { TritonRepositoryScan, type TritonServerUse } from './triton-repository-scan';
+import { KubernetesScan } from './kubernetes-scan';
+import { modelConfigsIn, ModelRepositoryIndex, resolveRepositoryPath } from './model-repository';
+import type { ModelConfigRef, WorkspaceService } from './workspace-facts';
 
 export interface FsWorkspaceOptions {
   /** Workspace root folders (paths or file: URIs). A document's project never extends above its root. */
@@ -119,6 +123,12 @@ export class FsWorkspace implements WorkspaceFacts {
   private readonly declarations = new Map<string, PackageConstraint[]>();
   /** Project folder → its text scans. */
   private readonly scans = new Map<string, ProjectScan>();
+  /** Workspace root → its scan of tritonserver commands (serving rules of config.pbtxt). */
+  private readonly tritonScans = new Map<string, TritonRepositoryScan>();
+  /** Workspace folder → its Kubernetes Services and routes (publishedPorts across files). */
+  private readonly kubernetesScans = new Map<string, KubernetesScan>();
+  /** Workspace folder → its index of Triton model repositories by folder name. */
+  private readonly modelRepositories = new Map<string, ModelRepositoryIndex>();
 
   constructor(options: FsWorkspaceOptions) {
     this.roots = options.roots.map(toPath).filter((r): r is string => r !== undefined);
@@ -186,6 +196,95 @@ export class FsWorkspace implements WorkspaceFacts {
     }
   }
 
+  listDirectory(p: string, uri: string): { name: string; kind: 'file' | 'directory' }[] | undefined {
+    const dir = this.resolveFrom(p, uri);
+    if (!dir || pathKind(dir) !== 'directory') return undefined;
+    const out: { name: string; kind: 'file' | 'directory' }[] = [];
+    for (const entry of listDirectory(dir).slice(0, 10_000)) {
+      if (entry.isDirectory()) out.push({ name: entry.name, kind: 'directory' });
+      else if (isFileEntry(dir, entry)) out.push({ name: entry.name, kind: 'file' });
+      else if (entry.isSymbolicLink() && pathKind(path.join(dir, entry.name)) === 'directory') out.push({ name: entry.name, kind: 'directory' });
+    }
+    return out;
+  }
+
+  readTextFile(p: string, uri: string): string | undefined {
+    const file = this.resolveFrom(p, uri);
+    return file ? this.read(file) : undefined;
+  }
+
+  tritonRepositoryUses(uri: string): TritonServerUse[] {
+    try {
+      const file = toPath(uri);
+      if (!file) return [];
+      const modelDir = path.basename(path.dirname(file)) === 'configs' ? path.dirname(path.dirname(file)) : path.dirname(file);
+      const repository = path.dirname(modelDir);
+      const root = containingRoot(repository, this.roots) ?? this.projectsOf(uri).at(-1) ?? repository;
+      let scan = this.tritonScans.get(root);
+      if (!scan) {
+        scan = new TritonRepositoryScan(root, (f) => this.read(f), this.limits);
+        this.tritonScans.set(root, scan);
+      }
+      return scan.usesOf(repository);
+    } catch {
+      return [];
+    }
+  }
+
+  /** An absolute path, or one relative to the folder of the document `uri`. */
+  private resolveFrom(p: string, uri: string): string | undefined {
+    if (p === '' || p.includes('\0')) return undefined;
+    if (path.isAbsolute(p)) return p;
+    const documentPath = toPath(uri);
+    return documentPath ? path.resolve(path.dirname(documentPath), p) : undefined;
+  }
+
+  kubernetesNetwork(uri: string): { services: WorkspaceService[]; routes: string[] } {
+    try {
+      const file = toPath(uri);
+      const dir = this.searchRootOf(uri);
+      if (!dir) return { services: [], routes: [] };
+      let scan = this.kubernetesScans.get(dir);
+      if (!scan) {
+        scan = new KubernetesScan(dir, (f) => this.read(f), this.limits);
+        this.kubernetesScans.set(dir, scan);
+      }
+      return scan.network(file);
+    } catch {
+      return { services: [], routes: [] };
+    }
+  }
+
+  listModelConfigs(repoPath: string, fromUri: string): ModelConfigRef[] {
+    try {
+      // Cloud repositories (s3://, gs://, as://) are not in the workspace.
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repoPath)) return [];
+      const file = toPath(fromUri);
+      for (const repo of resolveRepositoryPath(repoPath, file ? path.dirname(file) : undefined, this.roots)) {
+        const configs = modelConfigsIn(repo);
+        if (configs.length > 0) return configs;
+      }
+      const dir = this.searchRootOf(fromUri);
+      const name = path.posix.basename(repoPath.replace(/\\/g, '/').replace(/\/+$/, ''));
+      if (!dir || !name) return [];
+      let index = this.modelRepositories.get(dir);
+      if (!index) {
+        index = new ModelRepositoryIndex(dir, this.limits);
+        this.modelRepositories.set(dir, index);
+      }
+      return index.repositoriesNamed(name).flatMap((repo) => modelConfigsIn(repo));
+    } catch {
+      return [];
+    }
+  }
+
+  /** The folder searched for facts spanning files: the workspace root holding the document, else its project. */
+  private searchRootOf(uri: string): string | undefined {
+    const file = toPath(uri);
+    if (!file) return undefined;
+    return containingRoot(path.dirname(file), this.roots) ?? this.projectsOf(uri).at(-1);
+  }
+
   // ---- invalidation ----
 
   /** Forget what a change to `pathOrUri` (a file or folder; changed, created or deleted) can affect. */
@@ -204,6 +303,20 @@ export class FsWorkspace implements WorkspaceFacts {
       for (const project of [...this.dependencyFiles.keys()]) {
         if (isWithin(p, project) || isWithin(project, p)) this.dependencyFiles.delete(project);
       }
+    }
+
+    for (const [dir, scan] of this.kubernetesScans) {
+      if (!isWithin(p, dir)) continue;
+      if (isFile) scan.fileChanged(p);
+      else if (kind === 'missing' && /\.ya?ml$/i.test(p)) scan.fileChanged(p);
+      else scan.reset();
+    }
+    for (const [dir, index] of this.modelRepositories) if (isWithin(p, dir) && (!isFile || path.basename(p) === 'config.pbtxt')) index.reset();
+
+    for (const [dir, scan] of this.tritonScans) {
+      if (!isWithin(p, dir)) continue;
+      if (isFile) scan.fileChanged(p);
+      else scan.reset();
     }
 
     for (const [dir, scan] of [...this.scans]) {

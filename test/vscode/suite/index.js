@@ -342,6 +342,59 @@ function withTimeout(promise, ms) {
   ]);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Model preview (client/src/preview): a read-only custom editor fed by modellint/inspectModel
+
+const path = require('node:path');
+
+async function copyModelFixture(fixtureName, name) {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  const bytes = fs.readFileSync(path.join(ext.extensionPath, 'test', 'fixtures', 'models', fixtureName));
+  const uri = workspaceFile(name);
+  await vscode.workspace.fs.writeFile(uri, bytes);
+  return uri;
+}
+
+function activeTabViewType() {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputCustom ? `${input.viewType} ${input.uri.path}` : `not a custom editor: ${input?.constructor?.name}`;
+}
+
+test('the model preview opens for a .safetensors file (vscode.openWith)', async () => {
+  await api();
+  const uri = await copyModelFixture('benign-torch-state-dict.pt', 'preview-test.safetensors');
+  try {
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'modellint.modelPreview');
+    await waitFor('the preview tab', () => activeTabViewType() === `modellint.modelPreview ${uri.path}`, { state: activeTabViewType });
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  } finally {
+    await removeFile('preview-test.safetensors');
+  }
+});
+
+test('ModelLint: Inspect Model File opens the preview for a .pt file (priority "option")', async () => {
+  await api();
+  const uri = await copyModelFixture('benign-torch-state-dict.pt', 'preview-test.pt');
+  try {
+    await vscode.commands.executeCommand('modellint.inspectModelFile', uri);
+    await waitFor('the preview tab', () => activeTabViewType() === `modellint.modelPreview ${uri.path}`, { state: activeTabViewType });
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  } finally {
+    await removeFile('preview-test.pt');
+  }
+});
+
+test('a hostile model file in the workspace gets model-file diagnostics', async () => {
+  await api();
+  const uri = await copyModelFixture('evil-os-system-p2.pkl', 'hostile-model.pkl');
+  try {
+    await waitFor('model-file-unsafe-pickle on the model file', () => modellintDiagnostics(uri).some((d) => codeOf(d) === 'model-file-unsafe-pickle'), { state: () => describe(uri) });
+  } finally {
+    await removeFile('hostile-model.pkl');
+  }
+  await waitFor('the diagnostics to go with the file', () => modellintDiagnostics(uri).length === 0, { state: () => describe(uri) });
+});
+
 async function run() {
   const grep = process.env.MODELLINT_TEST_GREP ? new RegExp(process.env.MODELLINT_TEST_GREP, 'i') : undefined;
   const resultsFile = process.env.MODELLINT_TEST_RESULTS;

@@ -3,8 +3,8 @@ import type { RuleMeta } from '../../engine/rule';
 import type { ArgFact, CallFact, PythonFacts } from '../../languages/python/facts';
 import type { PyValue } from '../../languages/python/values';
 
-/** Severity levels of the catalog (rules.md) mapped onto diagnostic severities in one place. */
-export const CATALOG_SEVERITY = { critical: 'error', high: 'error', medium: 'warning', low: 'info', info: 'info' } as const satisfies Record<string, Severity>;
+/** Re-exported from the neutral module so existing Python rules keep their import. */
+export { CATALOG_SEVERITY } from '../severity';
 
 /** Calls whose resolved qualified name is one of `qnames`. */
 export function callsTo(facts: PythonFacts, qnames: ReadonlySet<string>): CallFact[] {

@@ -94,8 +94,22 @@ export const torchWeightsOnlyDisabled = defineRule({
       if (!ctx.text.includes(VARIABLE) && !ctx.text.includes(SAFETY_CHECK) && !IMPORT_UTILS.test(ctx.text)) return [];
       return checkDockerfile(ctx.text);
     },
+    // Kubernetes env, compose environment and shell exports (Dockerfiles and Python are read above).
+    serving(facts) {
+      const out: Finding[] = [];
+      for (const scope of facts.environments) {
+        for (const e of scope.env) {
+          if (e.name !== VARIABLE || !ENV_ORIGINS.has(e.origin ?? '') || e.value === undefined || !/^(1|y|yes|true)$/i.test(e.value.trim())) continue;
+          out.push(disabledFinding(e.nameRange ?? e.range));
+        }
+      }
+      return out;
+    },
   },
 });
+
+/** Environment definitions this rule reads from the `serving` facts. */
+const ENV_ORIGINS = new Set(['k8s-env', 'compose-environment', 'shell-export', 'shell-assignment', 'shell-prefix']);
 
 // ---- Dockerfiles -----------------------------------------------------------------------------
 

@@ -94,5 +94,20 @@ export const trustRemoteCode = defineRule({
       }
       return out;
     },
+    // HF_DATASETS_TRUST_REMOTE_CODE / TRANSFORMERS_TRUST_REMOTE_CODE in Dockerfile ENV, k8s env, compose environment, shell exports.
+    serving(facts) {
+      const out: Finding[] = [];
+      for (const scope of facts.environments) {
+        for (const e of scope.env) {
+          const level = ENV_SWITCHES[e.name];
+          if (!level || e.origin === 'python-environ' || e.origin === 'dockerfile-arg' || e.value === undefined || !/^(1|y|yes|true|on)$/i.test(e.value.trim())) continue;
+          out.push(finding(meta, e.nameRange ?? e.range, level === 'high' ? CATALOG_SEVERITY.high : CATALOG_SEVERITY.info,
+            level === 'high'
+              ? `${e.name} makes datasets run loading scripts from the Hub for every load_dataset call in this container; remove it and use datasets that ship data files (datasets 4 no longer runs scripts).`
+              : `${e.name} signals intent to run remote model code; prefer passing trust_remote_code=True only to the reviewed, pinned loads that need it.`));
+        }
+      }
+      return out;
+    },
   },
 });

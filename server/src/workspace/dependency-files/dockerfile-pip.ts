@@ -4,7 +4,8 @@
  * form (continuations, `&&` chains, quotes, heredocs) and exec form (`RUN ["pip", "install", ...]`).
  * Build ARG/ENV references (`torch==${TORCH_VERSION}`) are resolved through dockerfile-ast.
  */
-import { DockerfileParser, type Dockerfile, type Instruction, type JSONInstruction } from 'dockerfile-ast';
+import type { Dockerfile, Instruction, JSONInstruction } from 'dockerfile-ast';
+import { parseDockerfile } from '../../languages/dockerfile/parse';
 import { parseCondaMatchSpec, pypiNameOfCondaPackage } from './conda-env';
 import type { FactsBuilder } from './facts-builder';
 import { splitShellCommands, type ShellWord } from './shell-words';
@@ -183,7 +184,7 @@ function execFormWords(out: FactsBuilder, instruction: JSONInstruction): ShellWo
 export function parseDockerfilePipInstalls(out: FactsBuilder): void {
   let dockerfile: Dockerfile;
   try {
-    dockerfile = DockerfileParser.parse(out.text);
+    dockerfile = parseDockerfile(out.text);
   } catch (error) {
     out.problem(0, 0, `Cannot read the Dockerfile: ${error instanceof Error ? error.message : 'parse error'}.`);
     return;
