@@ -124,3 +124,17 @@ export function compareWithExpectations(file: string, findings: (Finding & { cel
   }
   return problems;
 }
+
+/** Analyze `text` as the content of fixture `file` (e.g. after applying a fix), in the rule folder's workspace. */
+export function analyzeFixtureText(file: string, root: string, text: string): Finding[] {
+  const workspace = new FsWorkspace({ roots: [root], hfCache: path.join(root, '.hf-cache'), env: {} });
+  const ctx: AnalyzeContext = { rules: allRules, workspace, selection: {}, options: { trustedRepos: [] } };
+  return analyzeDocument({ uri: pathToFileURL(file).toString(), languageId: '', text }, ctx).findings;
+}
+
+/** How many findings each rule reported. */
+export function countByRule(findings: readonly Finding[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const f of findings) m.set(f.ruleId, (m.get(f.ruleId) ?? 0) + 1);
+  return m;
+}

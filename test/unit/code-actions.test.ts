@@ -4,18 +4,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction, Diagnostic, TextDocumentEdit } from 'vscode-languageserver';
-import { analyzeDocument, type AnalyzeContext } from '../../server/src/engine/analyze';
 import { applyEdits, preferredFix } from '../../server/src/engine/fixes';
 import { suppressFileEdit, suppressLineEdit } from '../../server/src/engine/suppression';
-import type { Finding } from '../../server/src/engine/types';
 import { buildPythonFacts } from '../../server/src/languages/python/facts';
 import { initParsers } from '../../server/src/languages/tree-sitter';
 import { allowsTrailingComments, codeActions, FIX_ALL_KIND, hasHashComments } from '../../server/src/lsp/code-actions';
 import { detectInputKind } from '../../server/src/languages/detect';
 import { toDiagnostic } from '../../server/src/lsp/diagnostics';
 import { allRules } from '../../server/src/rules/index';
-import { FsWorkspace } from '../../server/src/workspace/fs-workspace';
-import { fixtureFiles, RULE_FIXTURES } from '../helpers/fixtures';
+import { fixtureFiles, RULE_FIXTURES, analyzeFixtureText, countByRule } from '../helpers/fixtures';
 
 /**
  * The language server's code actions over every rule fixture, without a process: diagnostics are
@@ -28,17 +25,8 @@ import { fixtureFiles, RULE_FIXTURES } from '../helpers/fixtures';
 
 before(() => initParsers());
 
-function analyze(file: string, root: string, text: string): Finding[] {
-  const workspace = new FsWorkspace({ roots: [root], hfCache: path.join(root, '.hf-cache'), env: {} });
-  const ctx: AnalyzeContext = { rules: allRules, workspace, selection: {}, options: { trustedRepos: [] } };
-  return analyzeDocument({ uri: pathToFileURL(file).toString(), languageId: '', text }, ctx).findings;
-}
-
-function counts(findings: Finding[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const f of findings) m.set(f.ruleId, (m.get(f.ruleId) ?? 0) + 1);
-  return m;
-}
+const analyze = analyzeFixtureText;
+const counts = countByRule;
 
 function parses(file: string, text: string): boolean {
   if (!file.endsWith('.py')) return true;

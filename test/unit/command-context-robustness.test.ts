@@ -7,6 +7,7 @@ import { initParsers } from '../../server/src/languages/tree-sitter';
 import { allRules } from '../../server/src/rules/index';
 import { emptyWorkspace } from '../../server/src/workspace/workspace-facts';
 import { RULE_FIXTURES } from '../helpers/fixtures';
+import { mulberry32 as rng } from '../helpers/prng';
 
 /**
  * Bad input for the command-context front-ends: invalid YAML, pathological sizes, binary junk,
@@ -27,17 +28,6 @@ function timed(name: string, text: string): { ms: number; findings: number; skip
   return { ms, findings: result.findings.length, ...(result.skipped ? { skipped: result.skipped } : {}) };
 }
 
-/** A deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('command-context front-ends on bad input', () => {
   test('invalid YAML: unclosed flow collections, tabs, duplicate keys, stray documents', (t) => {

@@ -2,31 +2,18 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { analyzeDocument, type AnalyzeContext } from '../../server/src/engine/analyze';
 import { applyEdits, expandSnippet, fixAllEdits, preferredFix } from '../../server/src/engine/fixes';
-import type { Finding } from '../../server/src/engine/types';
 import { buildPythonFacts } from '../../server/src/languages/python/facts';
 import { initParsers } from '../../server/src/languages/tree-sitter';
 import { allRules } from '../../server/src/rules/index';
-import { FsWorkspace } from '../../server/src/workspace/fs-workspace';
-import { fixtureFiles, fixtureText, RULE_FIXTURES } from '../helpers/fixtures';
+import { fixtureFiles, fixtureText, RULE_FIXTURES, analyzeFixtureText, countByRule } from '../helpers/fixtures';
 import { parsePbtxt } from '../../server/src/languages/pbtxt/parser';
 import { parseJson } from '../../server/src/languages/json/parser';
 
 before(() => initParsers());
 
-function analyze(file: string, root: string, text: string): Finding[] {
-  const workspace = new FsWorkspace({ roots: [root], hfCache: path.join(root, '.hf-cache'), env: {} });
-  const ctx: AnalyzeContext = { rules: allRules, workspace, selection: {}, options: { trustedRepos: [] } };
-  return analyzeDocument({ uri: pathToFileURL(file).toString(), languageId: '', text }, ctx).findings;
-}
-
-function counts(findings: Finding[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const f of findings) m.set(f.ruleId, (m.get(f.ruleId) ?? 0) + 1);
-  return m;
-}
+const analyze = analyzeFixtureText;
+const counts = countByRule;
 
 function assertParses(file: string, text: string, what: string): void {
   if (file.endsWith('.pbtxt')) {

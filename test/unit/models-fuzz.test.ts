@@ -24,6 +24,7 @@ import { walkMessage, Window, WireError } from '../../server/src/models/protobuf
 import { parseNpyHeader } from '../../server/src/models/readers/numpy';
 import { VERDICT_ORDER } from '../../server/src/models/types';
 import { entryHead, openEntry, openZip } from '../../server/src/models/zip/zip-reader';
+import { mulberry32 as prng } from '../helpers/prng';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const SEED = Number(process.env.MODELLINT_FUZZ_SEED ?? 0x5eed1234);
@@ -31,17 +32,6 @@ const SCALE = Math.max(1, Number(process.env.MODELLINT_FUZZ_SCALE ?? 1));
 const PER_CASE_MS = 2000;
 const TOTAL_MS = 30_000;
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Fixture { name: string; bytes: Buffer }
 
