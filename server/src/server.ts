@@ -38,6 +38,7 @@ import { CONFIG_FILE_NAMES, ConfigResolver } from './config/discovery';
 import { codeActions, FIX_ALL_KIND, hasHashComments, allowsTrailingComments, SHOW_RULE_DOCS_COMMAND, type ActionDocument } from './lsp/code-actions';
 import { resolveDocumentSettings, type DocumentSettings } from './lsp/document-settings';
 import { suppressionHover } from './lsp/hover';
+import { prewarmInspectWorker } from './models/inspect';
 import { dangerousLoadDiagnostics, fileUriOf, findModelFiles, isModelFileName, literalModelLoads, mergeLoadDiagnostics, MODEL_FILES_GLOB, ModelReportCache, modelPathHover, reportDiagnostics, shouldScan } from './lsp/model-files';
 import { INSPECT_MODEL_REQUEST, type InspectModelParams, type InspectModelResult } from './lsp/protocol';
 import { isRuleEnabled } from './engine/selection';
@@ -458,6 +459,8 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
 });
 
 connection.onInitialized(() => {
+  // Start the model-file worker now, so the first preview or scan does not pay its start-up.
+  prewarmInspectWorker();
   if (client.configurationDynamic) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'modellint' }).catch(() => undefined);
   }
