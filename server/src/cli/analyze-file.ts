@@ -9,6 +9,7 @@ import type { WorkspaceFacts } from '../workspace/workspace-facts';
 import type { DiscoveredFile } from './discover';
 import { notebookLocator } from './notebook-regions';
 import { decodeUtf8, looksBinary, readBounded } from './read-file';
+import { TriggerMatcher } from '../engine/trigger-matcher';
 
 /** A finding as the CLI reports it (plain data: it crosses worker boundaries). */
 export interface CheckFinding {
@@ -53,8 +54,8 @@ export interface AnalyzerOptions {
 
 interface Profile {
   ctx: AnalyzeContext;
-  /** Any-of groups of all-of words (see Rule.triggers), as bytes; undefined: no byte prefilter. */
-  pythonTriggers: Buffer[][] | undefined;
+  /** Any-of groups of all-of words (see Rule.triggers); undefined: no byte prefilter. */
+  pythonTriggers: TriggerMatcher | undefined;
 }
 
 const LANGUAGE_ID: Record<InputKind, string> = {
@@ -90,13 +91,13 @@ export class FileAnalyzer {
     let profile = this.profiles.get(p.key);
     if (!profile) {
       const ctx: AnalyzeContext = { rules: this.opts.rules, selection: p.selection, options: p.options, workspace: p.workspace };
-      let pythonTriggers: Buffer[][] | undefined;
+      let pythonTriggers: TriggerMatcher | undefined;
       const python = this.opts.rules.filter((r) => r.check.python && isRuleEnabled(r, p.selection));
       if (python.every((r) => r.triggers && r.triggers.length > 0)) {
         const groups = python.flatMap((r) => r.triggers ?? []).map((t) => (typeof t === 'string' ? [t] : t));
         // Suppression comments must still be checked for staleness.
         groups.push(['modellint:']);
-        pythonTriggers = groups.map((g) => g.map((w) => Buffer.from(w, 'utf8')));
+        pythonTriggers = new TriggerMatcher(groups);
       }
       profile = { ctx, pythonTriggers };
       this.profiles.set(p.key, profile);
@@ -113,7 +114,7 @@ export class FileAnalyzer {
     // Same outcome as the engine's own prefilter, without decoding. Notebooks are left to the engine,
     // which reports unreadable ones (and their sources are JSON-escaped).
     const triggers = file.kind === 'python' ? profile.pythonTriggers : undefined;
-    if (triggers && !triggers.some((group) => group.every((w) => bytes.includes(w)))) return { rel: file.rel, findings: [], errors: [] };
+    if (triggers && !triggers.matches(bytes.toString('latin1'))) return { rel: file.rel, findings: [], errors: [] };
 
     const text = decodeUtf8(bytes);
     try {

@@ -3,6 +3,9 @@ import type { Finding, Range } from '../../engine/types';
 import type { EnvVar, InvocationContext, ServingFacts } from '../../invocations/types';
 import { parseServingCommand } from '../../invocations/programs/index';
 import { SUBPROCESS_WORDS } from '../../languages/python/subprocess';
+
+/** Words one of which a command line must contain to matter to the serving rules. */
+const SERVING_PROGRAM_WORDS = ['tritonserver', 'vllm', 'text-generation-launcher', 'torchserve', 'ovms', 'llama-server', 'huggingface-cli', 'hf', 'api-key', 'api_key', 'trust-remote-code', 'TOKEN'];
 import { stringValue } from '../../languages/python/values';
 import { finding } from '../python/call-matching';
 import { CATALOG_SEVERITY } from '../severity';
@@ -73,7 +76,9 @@ function envFinding(e: EnvVar, context: InvocationContext): Finding {
 export const secretInConfig = defineRule({
   meta,
   // Python files also feed the `serving` kind (subprocess command lines): the subprocess words keep them in the CLI's prefilter.
-  triggers: ['_TOKEN', '_API_KEY', 'API_KEY', 'token=', 'api_key=', 'hf_', ...SUBPROCESS_WORDS],
+  // A Python file reaches the serving checks only through a subprocess call that starts a serving
+  // program (or passes a key), so both words must occur; plain `subprocess` use is not enough.
+  triggers: ['_TOKEN', '_API_KEY', 'API_KEY', 'token=', 'api_key=', 'hf_', ...SUBPROCESS_WORDS.flatMap((w) => SERVING_PROGRAM_WORDS.map((p) => [w, p]))],
   callWords: ['login', 'from_pretrained', 'snapshot_download', 'hf_hub_download', 'InferenceClient', 'HfApi', 'OpenAI', 'AsyncOpenAI', 'Anthropic', 'pipeline', 'load_dataset', 'notebook_login', 'interpreter_login'],
   check: {
     serving(facts: ServingFacts) {
