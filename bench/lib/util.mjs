@@ -71,27 +71,21 @@ export function spawnTracked(cmd, args, options = {}) {
   return child;
 }
 
-/** Resident set size of one process in bytes (VmRSS), or undefined if it is gone. */
-export function rssOf(pid) {
+/** A memory figure of /proc/<pid>/status in bytes (`VmRSS` resident, `VmHWM` peak), or undefined if the process is gone. */
+function procStatusBytes(pid, field) {
   try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+    const m = new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Peak resident set size of one process in bytes (VmHWM), or undefined. */
-export function hwmOf(pid) {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const m = /VmHWM:\s+(\d+)\s+kB/.exec(status);
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** Resident set size of one process in bytes, or undefined if it is gone. */
+export const rssOf = (pid) => procStatusBytes(pid, 'VmRSS');
+
+/** Peak resident set size of one process in bytes, or undefined. */
+export const hwmOf = (pid) => procStatusBytes(pid, 'VmHWM');
 
 const PAGE = 4096;
 

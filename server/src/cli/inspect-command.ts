@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import type { ModelReport, JsonValue } from '../models/types';
 import type { CliIO } from './run-check';
+import { formatBytes } from '../models/format-bytes';
 
 export const INSPECT_HELP = `Usage: modellint inspect FILE... [--format text|json]
 
@@ -173,17 +174,6 @@ function jsonText(v: JsonValue | undefined): string {
   return typeof v === 'string' ? v : JSON.stringify(v) ?? '';
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = -1;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
-}
 
 const num = (n: number) => n.toLocaleString('en-US');
 

@@ -6,6 +6,7 @@
  */
 import type { JsonValue, ModelReport, TensorInfo, ValidationCheck } from '../../../../server/src/models/types';
 import { parseToWebview, type FromWebview } from '../messages';
+import { formatBytes } from '../../../../server/src/models/format-bytes';
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -44,16 +45,7 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: { class?: strin
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 function bytes(n: number | undefined): string {
-  if (n === undefined) return '–';
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = -1;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
+  return n === undefined ? '–' : formatBytes(n);
 }
 
 function jsonText(v: JsonValue | undefined): string {

@@ -461,10 +461,6 @@ class PythonFile implements PythonFacts {
     return (this.boundNames = names);
   }
 
-  private scopeOf(n: Node): Scope {
-    return this.scopeOfNode(n);
-  }
-
   /** Qualified names of the context managers of the `with` statements whose body holds `node`. */
   enclosingWith(node: Node): string[] {
     const out: string[] = [];
@@ -474,7 +470,8 @@ class PythonFile implements PythonFacts {
       const body = p.childForFieldName('body');
       if (!body || node.startIndex < body.startIndex || node.endIndex > body.endIndex) continue;
       for (const c of this.withContextNodes(p)) {
-        const q = this.calleeQname(c.childForFieldName('function'), this.scopeOfNode(c));
+        const fn = c.childForFieldName('function');
+        const q = fn ? this.exprQname(fn, this.scopeOfNode(c)) : undefined;
         if (q) out.push(q);
       }
     }
@@ -659,12 +656,6 @@ class PythonFile implements PythonFacts {
     return v.kind === 'qname' ? v.qname : undefined;
   }
 
-  private calleeQname(fnNode: Node | null, scope: Scope): string | undefined {
-    if (!fnNode) return undefined;
-    const v = this.evaluate(fnNode, scope);
-    return v.kind === 'qname' ? v.qname : undefined;
-  }
-
 
 
   evaluate(n: Node, scope: Scope, depth = 0): PyValue {
@@ -735,7 +726,7 @@ class PythonFile implements PythonFacts {
 
   /** Identifier nodes are evaluated in the scope that encloses them (a default value lives in the outer scope). */
   private scopeAtNode(n: Node, fallback: Scope): Scope {
-    return n.startIndex >= fallback.start && n.startIndex < fallback.end ? fallback : this.scopeOf(n);
+    return n.startIndex >= fallback.start && n.startIndex < fallback.end ? fallback : this.scopeOfNode(n);
   }
 
   private resolveName(name: string, scope: Scope, depth: number): PyValue {
@@ -822,7 +813,7 @@ class PythonFile implements PythonFacts {
         }
       }
       if (flags.length === 0) continue;
-      const scope = this.scopeOf(call);
+      const scope = this.scopeOfNode(call);
       const destNode = kw.get('dest');
       const destValue = destNode ? this.evaluate(destNode, scope) : undefined;
       const long = flags.find((f) => f.startsWith('--')) ?? flags[0];

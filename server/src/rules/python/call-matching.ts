@@ -53,9 +53,22 @@ export function inModule(qname: string | undefined, modules: readonly string[]):
 }
 
 /** Whether the file imports any module of the given list (used when a receiver cannot be resolved). */
+const importsCache = new WeakMap<PythonFacts, Map<string, boolean>>();
+const importPatterns = new Map<string, RegExp>();
+
+/** Whether the file imports any module of the given list (used when a receiver cannot be resolved); answered once per file and list. */
 export function fileImportsAny(facts: PythonFacts, modules: readonly string[]): boolean {
-  return facts.calls.some((c) => inModule(c.qname, modules) || c.receiverTypes.some((t) => inModule(t, modules))) ||
-    modules.some((m) => new RegExp(`^\\s*(from|import)\\s+${m.replace(/\./g, '\\.')}\\b`, 'm').test(facts.text));
+  let perFile = importsCache.get(facts);
+  if (!perFile) importsCache.set(facts, (perFile = new Map()));
+  const key = modules.join('|');
+  let answer = perFile.get(key);
+  if (answer === undefined) {
+    let pattern = importPatterns.get(key);
+    if (!pattern) importPatterns.set(key, (pattern = new RegExp(`^\\s*(from|import)\\s+(${modules.map((m) => m.replace(/\./g, '\\.')).join('|')})\\b`, 'm')));
+    answer = pattern.test(facts.text) || facts.calls.some((c) => inModule(c.qname, modules) || c.receiverTypes.some((t) => inModule(t, modules)));
+    perFile.set(key, answer);
+  }
+  return answer;
 }
 
 /** `from_pretrained`-style call on a class of the given modules, a local subclass of one, or an unresolved receiver in a file that uses them. */

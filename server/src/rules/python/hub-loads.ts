@@ -100,7 +100,22 @@ function classifyRevision(revision: string): HubLoad['pin'] {
 /** Environment switches that stop huggingface_hub (and transformers/datasets) from downloading anything. */
 const OFFLINE_ENV = new Set(['HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE']);
 
+const hubLoadsCache = new WeakMap<PythonFacts, HubLoad[]>();
+
+/**
+ * Three rules (hf-unpinned-revision, trust-remote-code, safetensors-disabled) read the same Hub
+ * loads of a file; they are worked out once per analysis (the facts object) and shared.
+ */
 export function hubLoads(facts: PythonFacts, ctx: RuleContext): HubLoad[] {
+  let loads = hubLoadsCache.get(facts);
+  if (!loads) {
+    loads = findHubLoads(facts, ctx);
+    hubLoadsCache.set(facts, loads);
+  }
+  return loads;
+}
+
+function findHubLoads(facts: PythonFacts, ctx: RuleContext): HubLoad[] {
   const out: HubLoad[] = [];
   // `os.environ["HF_HUB_OFFLINE"] = "1"` in the file: every load reads the local cache only.
   const fileOffline = envSettings(facts).some((e) => OFFLINE_ENV.has(e.name) && isHubTrue(e.value));
