@@ -4,7 +4,8 @@ import { effectiveSeverity, isRuleEnabled, type RuleSelection } from './selectio
 import { applySuppressions, UNUSED_SUPPRESSION } from './suppression';
 import type { WorkspaceFacts } from '../workspace/workspace-facts';
 import { detectInputKind, type InputKind } from '../languages/detect';
-import { buildPythonFacts } from '../languages/python/facts';
+import { buildPythonFacts, type PythonFacts } from '../languages/python/facts';
+import { needsSubprocessCalls, SUBPROCESS_CALL_WORDS } from '../languages/python/subprocess';
 import type { ParseCache } from '../languages/python/parse-cache';
 import { parseNotebook, type NotebookCell } from '../languages/notebook';
 import { parseRequirementsFacts } from '../workspace/requirements';
@@ -166,31 +167,50 @@ function pythonCallWords(rules: readonly Rule[]): readonly string[] | undefined 
   return callWordsCache.get(rules);
 }
 
-function buildFacts(factKind: FactKind, kind: InputKind, doc: DocumentInput, ctx: AnalyzeContext): { facts: FactsByKind[FactKind]; dispose?: () => void } {
-  switch (factKind) {
-    case 'python': {
-      const py = buildPythonFacts(doc.text, { cache: ctx.parseCache, key: doc.uri, callWords: pythonCallWords(ctx.rules) });
-      return { facts: py, dispose: () => py.dispose() };
+/**
+ * One Python parse per analysis: the `python` facts and the Python `serving` facts (the commands a
+ * file starts) read the same PythonFacts, built on first use with the call words of both.
+ */
+class SharedPython {
+  private facts?: PythonFacts;
+  constructor(private readonly doc: DocumentInput, private readonly ctx: AnalyzeContext) {}
+  get = (): PythonFacts => {
+    if (!this.facts) {
+      const words = pythonCallWords(this.ctx.rules);
+      const callWords = words && needsSubprocessCalls(this.doc.text) ? [...words, ...SUBPROCESS_CALL_WORDS] : words;
+      this.facts = buildPythonFacts(this.doc.text, { cache: this.ctx.parseCache, key: this.doc.uri, callWords });
     }
+    return this.facts;
+  };
+  dispose(): void {
+    this.facts?.dispose();
+    this.facts = undefined;
+  }
+}
+
+function buildFacts(factKind: FactKind, kind: InputKind, doc: DocumentInput, ctx: AnalyzeContext, python: SharedPython): FactsByKind[FactKind] {
+  switch (factKind) {
+    case 'python':
+      return python.get();
     case 'requirements':
-      return { facts: parseRequirementsFacts(kind, doc.text, doc.uri) };
+      return parseRequirementsFacts(kind, doc.text, doc.uri);
     case 'config': {
       const ids = new Set(ctx.rules.map((r) => r.meta.id));
       const groups = new Set<string>(ctx.rules.map((r) => r.meta.group));
-      return { facts: parseConfigText(doc.text, kind === 'pyproject' ? 'pyproject' : 'modellint', ids, groups) };
+      return parseConfigText(doc.text, kind === 'pyproject' ? 'pyproject' : 'modellint', ids, groups);
     }
     case 'pbtxt':
-      return { facts: buildTritonConfigFacts(doc.text, doc.uri) };
+      return buildTritonConfigFacts(doc.text, doc.uri);
     case 'properties':
-      return { facts: buildPropertiesFacts(doc.uri, doc.text) };
+      return buildPropertiesFacts(doc.uri, doc.text);
     case 'json':
-      return { facts: buildJsonFacts(doc.uri, doc.text) };
+      return buildJsonFacts(doc.uri, doc.text);
     case 'serving':
-      return { facts: buildServingFacts(kind, doc, ctx.workspace, ctx.parseCache) };
+      return buildServingFacts(kind, doc, ctx.workspace, ctx.parseCache, python.get);
     case 'dockerfile':
-      return { facts: dockerfileFactsOf(doc.text) };
+      return dockerfileFactsOf(doc.text);
     case 'kubernetes':
-      return { facts: buildKubernetesFacts(doc.text, kind === 'compose-yaml' ? 'compose' : 'kubernetes') };
+      return buildKubernetesFacts(doc.text, kind === 'compose-yaml' ? 'compose' : 'kubernetes');
   }
 }
 
@@ -202,31 +222,32 @@ function runRules(kind: InputKind, doc: DocumentInput, ctx: AnalyzeContext): Ana
   const errors: string[] = [];
   let findings: Finding[] = [];
   const ruleCtx: RuleContext = { uri: doc.uri, text: doc.text, workspace: ctx.workspace, options: ctx.options };
-  for (const factKind of factKinds) {
-    const rules = enabled.filter((r) => r.check[factKind]);
-    // Byte-level prefilter: a Python file none of whose rules' trigger words occur is not even parsed.
-    const active = factKind === 'python' ? rules.filter((r) => triggersMatch(r, doc.text)) : rules;
-    if (active.length === 0) continue;
-    let built: ReturnType<typeof buildFacts>;
-    try {
-      built = buildFacts(factKind, kind, doc, ctx);
-    } catch (e) {
-      errors.push(`could not read ${kind} file: ${(e as Error).message}`);
-      continue;
-    }
-    try {
+  const python = new SharedPython(doc, ctx);
+  try {
+    for (const factKind of factKinds) {
+      const rules = enabled.filter((r) => r.check[factKind]);
+      // Byte-level prefilter: a Python file none of whose rules' trigger words occur is not even parsed.
+      const active = factKind === 'python' ? rules.filter((r) => triggersMatch(r, doc.text)) : rules;
+      if (active.length === 0) continue;
+      let facts: FactsByKind[FactKind];
+      try {
+        facts = buildFacts(factKind, kind, doc, ctx, python);
+      } catch (e) {
+        errors.push(`could not read ${kind} file: ${(e as Error).message}`);
+        continue;
+      }
       for (const rule of active) {
         const check = rule.check[factKind] as ((f: FactsByKind[FactKind], c: RuleContext) => Finding[]) | undefined;
         if (!check) continue;
         try {
-          for (const f of check(built.facts, ruleCtx)) findings.push({ ...f, severity: effectiveSeverity(f.ruleId, f.severity, ctx.selection) });
+          for (const f of check(facts, ruleCtx)) findings.push({ ...f, severity: effectiveSeverity(f.ruleId, f.severity, ctx.selection) });
         } catch (e) {
           errors.push(`rule ${rule.meta.id} failed: ${(e as Error).message}`);
         }
       }
-    } finally {
-      built.dispose?.();
     }
+  } finally {
+    python.dispose();
   }
   if (hasSuppressions) {
     const known = new Set(ctx.rules.map((r) => r.meta.id));

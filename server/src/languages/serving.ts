@@ -4,6 +4,7 @@ import type { WorkspaceFacts } from '../workspace/workspace-facts';
 import type { InputKind } from './detect';
 import { dockerfileFactsOf } from './dockerfile/cache';
 import { buildDockerfileServingFacts } from './dockerfile/serving';
+import type { PythonFacts } from './python/facts';
 import type { ParseCache } from './python/parse-cache';
 import { buildPythonServingFacts } from './python/subprocess';
 import { buildShellServingFacts } from './shell/facts';
@@ -14,7 +15,7 @@ import { buildKubernetesFacts, buildYamlServingFacts } from './yaml/facts';
  * calls. Each front-end turns its commands into Invocations (architecture.md §2, "Command
  * contexts"); other kinds have none.
  */
-export function buildServingFacts(kind: InputKind, doc: DocumentInput, workspace: WorkspaceFacts, parseCache?: ParseCache): ServingFacts {
+export function buildServingFacts(kind: InputKind, doc: DocumentInput, workspace: WorkspaceFacts, parseCache?: ParseCache, python?: () => PythonFacts): ServingFacts {
   switch (kind) {
     case 'dockerfile':
       return buildDockerfileServingFacts(dockerfileFactsOf(doc.text));
@@ -26,7 +27,7 @@ export function buildServingFacts(kind: InputKind, doc: DocumentInput, workspace
       return buildYamlServingFacts(buildKubernetesFacts(doc.text, 'compose'), doc.uri, workspace);
     case 'python':
     case 'notebook':
-      return buildPythonServingFacts(doc.text, parseCache ? { cache: parseCache, key: doc.uri } : {});
+      return buildPythonServingFacts(doc.text, { cache: parseCache, key: parseCache ? doc.uri : undefined, facts: python });
     default:
       return { fileKind: 'shell', invocations: [], environments: [] };
   }

@@ -291,8 +291,8 @@ const MODEL_LOADERS = new Set([
   'joblib.load', 'sklearn.externals.joblib.load', 'pandas.read_pickle', 'numpy.load', 'keras.models.load_model', 'tensorflow.keras.models.load_model', 'tf_keras.models.load_model',
 ]);
 const PATH_KEYWORDS = ['f', 'file', 'filename', 'filepath', 'path', 'filepath_or_buffer'];
-/** Words that locate the loader calls in the syntax tree (buildPythonFacts callWords). */
-const LOAD_CALL_WORDS = ['load', 'loads', 'read_pickle', 'load_model'];
+/** Words that locate the loader calls in the syntax tree (buildPythonFacts callWords), and the `open(...)` calls inside them. */
+const LOAD_CALL_WORDS = ['load', 'loads', 'read_pickle', 'load_model', 'open'];
 
 export interface LoadOfModel { call: string; literal: string; range: Range }
 

@@ -311,18 +311,19 @@ class PythonFile implements PythonFacts {
     }
     const words = new Set<string>([...(callWords ?? []), 'add_argument', 'environ']);
     const aliasWords = new Set<string>();
-    const scan = (list: Iterable<string>) => {
+    const scan = (list: Iterable<string>, wholeWords: boolean) => {
       const alternatives = [...list].filter((w) => w.length > 0).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
       if (alternatives.length === 0) return;
-      const pattern = new RegExp(alternatives.join('|'), 'g');
+      // Trigger words match inside longer names (`load` in `torch_load`); an alias is a whole name.
+      const pattern = new RegExp(wholeWords ? `(?<![\\w.])(?:${alternatives.join('|')})(?!\\w)` : alternatives.join('|'), 'g');
       for (const m of this.text.matchAll(pattern)) this.climbFrom(m.index!, found, envNodes, attrNodes, aliasWords);
     };
-    scan(words);
+    scan(words, false);
     // Names bound to something that mentions a word (`from pickle import loads as deser`, `fn = torch.load`).
     if (callWords) {
       for (const [alias, qname] of this.imports) if (!words.has(alias) && [...words].some((w) => qname.includes(w))) aliasWords.add(alias);
       const extra = [...aliasWords].filter((w) => !words.has(w) && /^[A-Za-z_]\w*$/.test(w));
-      if (extra.length) scan(extra);
+      if (extra.length) scan(extra, true);
     }
     for (const node of [...envNodes.values()]) this.collectEnvSubscriptAssignment(node);
     for (const node of [...attrNodes.values()]) this.collectAttributeAssignment(node);
@@ -341,16 +342,21 @@ class PythonFile implements PythonFacts {
   private climbFrom(index: number, calls: Map<number, Node>, envNodes: Map<number, Node>, attrNodes: Map<number, Node>, aliasWords: Set<string>): void {
     let child: Node | null = null;
     let depth = 0;
+    // Whether the occurrence is in the callee of the call the climb last passed (`a = pickle.loads(x)`:
+    // `a` holds a result, not a function or module worth following).
+    let inCallee = false;
     for (let n: Node | null = this.root.descendantForIndex(index); n && depth < MAX_CLIMB; child = n, n = n.parent, depth++) {
       const t = n.type;
       if (t === 'comment') return; // prose; strings do count (hf:// URIs, env names, patch targets)
-      if (t === 'call') calls.set(n.id, n);
-      else if (t === 'assignment' && child) {
+      if (t === 'call') {
+        calls.set(n.id, n);
+        inCallee = child !== null && child.type !== 'argument_list' && child.type !== 'generator_expression';
+      } else if (t === 'assignment' && child) {
         const left = n.childForFieldName('left');
         if (left && child.startIndex >= left.startIndex && child.endIndex <= left.endIndex) {
           if (left.type === 'subscript') envNodes.set(n.id, n);
           else if (left.type === 'attribute') attrNodes.set(n.id, n);
-        } else if (left?.type === 'identifier') {
+        } else if (left?.type === 'identifier' && !inCallee) {
           aliasWords.add(left.text);
         }
       }
@@ -420,17 +426,24 @@ class PythonFile implements PythonFacts {
   }
 
   /**
-   * Where `name` is bound in `scope`: each whole-word occurrence of the name inside the scope's text
-   * is examined, and those in binding positions of this very scope are kept.
+   * Where `name` is bound in `scope`: the name's binding-like occurrences (see bindingSites) inside
+   * the scope's text are examined, and those in binding positions of this very scope are kept.
    */
   findBindings(scope: Scope, name: string): (Node | null)[] | undefined {
-    if (!/^[A-Za-z_]\w*$/.test(name) || !this.possiblyBound().has(name)) return undefined;
+    const sites = this.bindingSites().get(name);
+    if (!sites) return undefined;
+    let lo = 0;
+    let hi = sites.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sites[mid] < scope.start) lo = mid + 1;
+      else hi = mid;
+    }
     const out: (Node | null)[] = [];
-    const pattern = new RegExp(`(?<![\\w.])${name}(?!\\w)`, 'g');
-    pattern.lastIndex = scope.start;
-    for (let m = pattern.exec(this.text); m && m.index < scope.end; m = pattern.exec(this.text)) {
-      const id = this.root.descendantForIndex(m.index, m.index + name.length);
-      if (!id || id.type !== 'identifier' || id.startIndex !== m.index) continue;
+    for (let k = lo; k < sites.length && sites[k] < scope.end; k++) {
+      const at = sites[k];
+      const id = this.root.descendantForIndex(at, at + name.length);
+      if (!id || id.type !== 'identifier' || id.startIndex !== at) continue;
       const binding = bindingOf(id);
       if (binding === undefined) continue;
       if (this.scopeOfNode(id) !== scope) continue;
@@ -439,26 +452,46 @@ class PythonFile implements PythonFacts {
     return out.length ? out : undefined;
   }
 
-  private boundNames?: Set<string>;
+  private sites?: Map<string, number[]>;
   /**
-   * Every name that appears somewhere in a binding-like position (a textual superset: assignment
-   * and augmented-assignment targets, unpacking, `for … in`, `as`, `:=`, `def`, `global`). A name
-   * outside this set is bound nowhere, so its syntax never needs to be examined.
+   * For each name, where it occurs in a binding-like position (a textual superset: assignment and
+   * augmented-assignment targets, unpacking, `for … in`, `as`, `:=`, `def`, `global`). Only these
+   * occurrences can bind the name, so only they are examined in the syntax tree: a common name
+   * (`np`, `x`) has thousands of uses in a large file and a handful of bindings.
    */
-  private possiblyBound(): Set<string> {
-    if (this.boundNames) return this.boundNames;
-    const names = new Set<string>();
-    const add = (chunk: string) => {
-      for (const m of chunk.matchAll(/[A-Za-z_]\w*/g)) names.add(m[0]);
-    };
+  private bindingSites(): Map<string, number[]> {
+    if (this.sites) return this.sites;
+    const sites = new Map<string, number[]>();
     const t = this.text;
+    const add = (chunk: string, offset: number) => {
+      for (const m of chunk.matchAll(/[A-Za-z_]\w*/g)) {
+        const at = offset + m.index!;
+        if (at > 0 && t.charCodeAt(at - 1) === 46 /* . */) continue; // an attribute, never a name binding
+        const list = sites.get(m[0]);
+        if (list) list.push(at);
+        else sites.set(m[0], [at]);
+      }
+    };
     // Statements start a line (anchoring keeps the scan linear); `a = b = 1` chains and `x = 1; y = 2` are covered below.
-    for (const m of t.matchAll(/^[ \t]*([A-Za-z_][\w \t,()[\]*.]*?)[ \t]*(?::[^=\n]*)?(?:[-+*/%&|^@]|\/\/|\*\*|>>|<<)?=(?!=)/gm)) add(m[1]);
-    for (const m of t.matchAll(/[=;][ \t]*([A-Za-z_][\w, \t]*?)[ \t]*=(?!=)/g)) add(m[1]);
-    for (const m of t.matchAll(/\bfor\s+([^\n]+?)\s+in\b/g)) add(m[1]);
-    for (const m of t.matchAll(/\b(?:as|def|global|nonlocal)\s+([\w ,]+)/g)) add(m[1]);
-    for (const m of t.matchAll(/([A-Za-z_]\w*)\s*:=/g)) add(m[1]);
-    return (this.boundNames = names);
+    for (const m of t.matchAll(/^[ \t]*([A-Za-z_][\w \t,()[\]*.]*?)[ \t]*(?::[^=\n]*)?(?:[-+*/%&|^@]|\/\/|\*\*|>>|<<)?=(?!=)/dgm)) add(m[1], m.indices![1][0]);
+    for (const m of t.matchAll(/[=;][ \t]*([A-Za-z_][\w, \t]*?)[ \t]*=(?!=)/dg)) add(m[1], m.indices![1][0]);
+    // Targets spread over lines start with a bracket (`(a,\n b) = …`).
+    for (const m of t.matchAll(/^[ \t]*[([]([^\n]*)/dgm)) add(m[1], m.indices![1][0]);
+    for (const m of t.matchAll(/\bfor\s+([^\n]+?)\s+in\b/dg)) add(m[1], m.indices![1][0]);
+    for (const m of t.matchAll(/\b(?:as|def|global|nonlocal)\s+([\w ,()]+)/dg)) add(m[1], m.indices![1][0]);
+    // `name := …`: found from the operator (a regex anchored on names would retry at every identifier).
+    for (let i = t.indexOf(':='); i !== -1; i = t.indexOf(':=', i + 2)) {
+      let e = i;
+      while (e > 0 && (t.charCodeAt(e - 1) === 32 || t.charCodeAt(e - 1) === 9)) e--;
+      let b = e;
+      while (b > 0 && /\w/.test(t[b - 1])) b--;
+      if (b < e) add(t.slice(b, e), b);
+    }
+    for (const [name, list] of sites) {
+      list.sort((a, b) => a - b);
+      sites.set(name, list.filter((v, k) => k === 0 || v !== list[k - 1]));
+    }
+    return (this.sites = sites);
   }
 
   /** Qualified names of the context managers of the `with` statements whose body holds `node`. */

@@ -2,7 +2,7 @@ import type { Range } from '../../engine/types';
 import { buildInvocations, invocationsOfScript, type SourceArg } from '../../invocations/build';
 import type { EnvVar, Invocation, InvocationContext, ServingFacts } from '../../invocations/types';
 import { alignValue, LineIndex, MappedText } from '../text-map';
-import { buildPythonFacts, type ArgFact, type CallFact } from './facts';
+import { buildPythonFacts, type ArgFact, type CallFact, type PythonFacts } from './facts';
 import type { ParseCache } from './parse-cache';
 import { stringValue, type PyValue } from './values';
 
@@ -18,9 +18,12 @@ import { stringValue, type PyValue } from './values';
 /** Words that must occur for a file to start any command (the byte-level prefilter). */
 export const SUBPROCESS_WORDS = ['subprocess', 'os.exec', 'os.spawn', 'os.system', 'os.popen', 'create_subprocess_', 'execvp', 'execlp'];
 
-const CALL_WORDS = ['run', 'Popen', 'call', 'check_call', 'check_output', 'execv', 'execve', 'execvp', 'execvpe', 'execl', 'execle', 'execlp', 'execlpe',
-  'spawnv', 'spawnve', 'spawnvp', 'spawnvpe', 'spawnl', 'spawnle', 'spawnlp', 'spawnlpe', 'system', 'popen', 'getoutput', 'getstatusoutput',
-  'create_subprocess_exec', 'create_subprocess_shell'];
+/**
+ * Words that locate the calls that start commands (buildPythonFacts callWords). The module name
+ * finds `subprocess.run(…)` and, through import aliases, `from subprocess import run as r`; the
+ * `os` functions are found by their own names.
+ */
+export const SUBPROCESS_CALL_WORDS = ['subprocess', 'system', 'popen', 'getoutput', 'getstatusoutput', 'execv', 'execl', 'spawnv', 'spawnl'];
 
 const LIST_CALLS = new Set(['subprocess.run', 'subprocess.Popen', 'subprocess.call', 'subprocess.check_call', 'subprocess.check_output']);
 const SHELL_CALLS = new Set(['os.system', 'os.popen', 'subprocess.getoutput', 'subprocess.getstatusoutput', 'asyncio.create_subprocess_shell']);
@@ -40,10 +43,26 @@ export function mayStartCommands(text: string): boolean {
   return SUBPROCESS_WORDS.some((w) => text.includes(w));
 }
 
-export function buildPythonServingFacts(text: string, options: { cache?: ParseCache; key?: string } = {}): ServingFacts {
+export interface PythonServingOptions {
+  cache?: ParseCache;
+  key?: string;
+  /**
+   * The file's Python facts when the caller has them (built with SUBPROCESS_CALL_WORDS among
+   * their call words, see needsSubprocessCalls): then the file is not parsed again.
+   */
+  facts?: () => PythonFacts;
+}
+
+/** Whether the calls that start commands must be located in `text` (its serving facts are empty otherwise). */
+export function needsSubprocessCalls(text: string): boolean {
+  return mayStartCommands(text);
+}
+
+export function buildPythonServingFacts(text: string, options: PythonServingOptions = {}): ServingFacts {
   const out: ServingFacts = { fileKind: 'python', invocations: [], environments: [] };
   if (!mayStartCommands(text)) return out;
-  const facts = buildPythonFacts(text, { ...options, callWords: CALL_WORDS });
+  const shared = options.facts?.();
+  const facts = shared ?? buildPythonFacts(text, { cache: options.cache, key: options.key, callWords: SUBPROCESS_CALL_WORDS });
   try {
     const doc = new LineIndex(text);
     const environ: EnvVar[] = facts.envAssignments.map((e) => {
@@ -85,7 +104,7 @@ export function buildPythonServingFacts(text: string, options: { cache?: ParseCa
       out.invocations.push(...invs);
     }
   } finally {
-    facts.dispose();
+    if (!shared) facts.dispose();
   }
   return out;
 }

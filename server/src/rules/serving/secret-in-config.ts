@@ -29,6 +29,7 @@ const meta: RuleMeta = {
 
 /** Keyword arguments of Python calls that take a credential. */
 const PY_SECRET_KEYWORDS = new Set(['token', 'use_auth_token', 'api_key', 'hf_token', 'auth_token', 'access_token']);
+const PY_SECRET_KEYWORD_TEXT = new RegExp(`\\b(?:${[...PY_SECRET_KEYWORDS].join('|')})\\s*=(?!=)`);
 
 function where(context: InvocationContext, env?: EnvVar): string {
   switch (env?.origin) {
@@ -149,6 +150,8 @@ export const secretInConfig = defineRule({
           `\`${e.name}\` is set to a literal value in os.environ: the credential is in the source code. Read it from the environment or a secret store at run time, and rotate the exposed value.`));
       }
       for (const call of facts.calls) {
+        // Only written keywords count (not `**kwargs`): look at the text before evaluating any argument.
+        if (!PY_SECRET_KEYWORD_TEXT.test(call.argumentsText)) continue;
         for (const [name, arg] of call.keywords) {
           if (!PY_SECRET_KEYWORDS.has(name) || arg.fromSplat) continue;
           const v = stringValue(arg.value);
