@@ -10,6 +10,9 @@ import type { DiscoveredFile } from './discover';
 import { notebookLocator } from './notebook-regions';
 import { decodeUtf8, looksBinary, readBounded } from './read-file';
 import { TriggerMatcher } from '../engine/trigger-matcher';
+import { pythonCodeText } from '../languages/python/code-text';
+
+const SUPPRESSION_WORD = 'modellint:';
 
 /** A finding as the CLI reports it (plain data: it crosses worker boundaries). */
 export interface CheckFinding {
@@ -78,8 +81,8 @@ const LANGUAGE_ID: Record<InputKind, string> = {
 
 /**
  * Reads and analyzes one file at a time, synchronously (no per-file promise overhead).
- * Python files that contain none of the enabled rules' trigger words are dismissed on the raw
- * bytes, before decoding and parsing.
+ * Python files that contain none of the enabled rules' trigger words outside comments and
+ * docstrings are dismissed on the raw bytes, before decoding and parsing.
  */
 export class FileAnalyzer {
   private readonly profiles = new Map<string, Profile>();
@@ -96,7 +99,7 @@ export class FileAnalyzer {
       if (python.every((r) => r.triggers && r.triggers.length > 0)) {
         const groups = python.flatMap((r) => r.triggers ?? []).map((t) => (typeof t === 'string' ? [t] : t));
         // Suppression comments must still be checked for staleness.
-        groups.push(['modellint:']);
+        groups.push([SUPPRESSION_WORD]);
         pythonTriggers = new TriggerMatcher(groups);
       }
       profile = { ctx, pythonTriggers };
@@ -111,10 +114,15 @@ export class FileAnalyzer {
     if ('skipped' in read) return { rel: file.rel, findings: [], skipped: read.skipped, errors: [] };
     const bytes = read.bytes;
     if (looksBinary(bytes)) return { rel: file.rel, findings: [], skipped: 'binary content', errors: [] };
-    // Same outcome as the engine's own prefilter, without decoding. Notebooks are left to the engine,
+    // The engine's own prefilter, without decoding. Notebooks are left to the engine,
     // which reports unreadable ones (and their sources are JSON-escaped).
     const triggers = file.kind === 'python' ? profile.pythonTriggers : undefined;
-    if (triggers && !triggers.matches(bytes.toString('latin1'))) return { rel: file.rel, findings: [], errors: [] };
+    if (triggers) {
+      const raw = bytes.toString('latin1');
+      if (!triggers.matches(raw)) return { rel: file.rel, findings: [], errors: [] };
+      // Words only in comments and docstrings cannot lead to a finding (suppression comments can: stale ones are reported).
+      if (!raw.includes(SUPPRESSION_WORD) && !triggers.matches(pythonCodeText(raw))) return { rel: file.rel, findings: [], errors: [] };
+    }
 
     const text = decodeUtf8(bytes);
     try {

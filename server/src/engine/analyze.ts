@@ -6,6 +6,7 @@ import type { WorkspaceFacts } from '../workspace/workspace-facts';
 import { detectInputKind, type InputKind } from '../languages/detect';
 import { buildPythonFacts, type PythonFacts } from '../languages/python/facts';
 import { needsSubprocessCalls, SUBPROCESS_CALL_WORDS } from '../languages/python/subprocess';
+import { pythonCodeText } from '../languages/python/code-text';
 import type { ParseCache } from '../languages/python/parse-cache';
 import { parseNotebook, type NotebookCell } from '../languages/notebook';
 import { parseRequirementsFacts } from '../workspace/requirements';
@@ -223,11 +224,14 @@ function runRules(kind: InputKind, doc: DocumentInput, ctx: AnalyzeContext): Ana
   let findings: Finding[] = [];
   const ruleCtx: RuleContext = { uri: doc.uri, text: doc.text, workspace: ctx.workspace, options: ctx.options };
   const python = new SharedPython(doc, ctx);
+  let codeText: string | undefined;
+  const code = () => (codeText ??= pythonCodeText(doc.text));
   try {
     for (const factKind of factKinds) {
       const rules = enabled.filter((r) => r.check[factKind]);
-      // Byte-level prefilter: a Python file none of whose rules' trigger words occur is not even parsed.
-      const active = factKind === 'python' ? rules.filter((r) => triggersMatch(r, doc.text)) : rules;
+      // Prefilter: a Python file none of whose rules' trigger words occur in code (outside comments
+      // and docstrings) is not even parsed.
+      const active = factKind === 'python' ? rules.filter((r) => triggersMatch(r, doc.text) && triggersMatch(r, code())) : rules;
       if (active.length === 0) continue;
       let facts: FactsByKind[FactKind];
       try {

@@ -52,7 +52,10 @@ const meta: RuleMeta = {
 
 export const pickleLoad = defineRule({
   meta,
-  triggers: ['pickle', 'Pickle', 'dill', 'shelve', 'marshal', 'mlflow', ['distributed', '_object']],
+  // Every loader above is reached through a name that contains one of these (`load`, `loads`,
+  // `Unpickler`, `read_pickle`, `load_pickle`, `decode`, `load_model`…) next to its module.
+  triggers: [['pickle', 'load'], ['Pickle', 'load'], 'Unpickler', 'read_pickle', ['dill', 'load'], 'shelve', ['marshal', 'load'], ['jsonpickle', 'decode'],
+    ['mlflow', 'load_model'], ['mlflow', 'spark_udf'], ['distributed', '_object']],
   check: {
     python(facts) {
       const out: Finding[] = [];
