@@ -10,9 +10,7 @@ import type { DiscoveredFile } from './discover';
 import { notebookLocator } from './notebook-regions';
 import { decodeUtf8, looksBinary, readBounded } from './read-file';
 import { TriggerMatcher } from '../engine/trigger-matcher';
-import { pythonCodeText } from '../languages/python/code-text';
 
-const SUPPRESSION_WORD = 'modellint:';
 
 /** A finding as the CLI reports it (plain data: it crosses worker boundaries). */
 export interface CheckFinding {
@@ -81,8 +79,8 @@ const LANGUAGE_ID: Record<InputKind, string> = {
 
 /**
  * Reads and analyzes one file at a time, synchronously (no per-file promise overhead).
- * Python files that contain none of the enabled rules' trigger words outside comments and
- * docstrings are dismissed on the raw bytes, before decoding and parsing.
+ * Python files that contain none of the enabled rules' trigger words are dismissed on the raw
+ * bytes, before decoding (the engine then leaves out words in comments and docstrings).
  */
 export class FileAnalyzer {
   private readonly profiles = new Map<string, Profile>();
@@ -99,7 +97,7 @@ export class FileAnalyzer {
       if (python.every((r) => r.triggers && r.triggers.length > 0)) {
         const groups = python.flatMap((r) => r.triggers ?? []).map((t) => (typeof t === 'string' ? [t] : t));
         // Suppression comments must still be checked for staleness.
-        groups.push([SUPPRESSION_WORD]);
+        groups.push(['modellint:']);
         pythonTriggers = new TriggerMatcher(groups);
       }
       profile = { ctx, pythonTriggers };
@@ -117,12 +115,7 @@ export class FileAnalyzer {
     // The engine's own prefilter, without decoding. Notebooks are left to the engine,
     // which reports unreadable ones (and their sources are JSON-escaped).
     const triggers = file.kind === 'python' ? profile.pythonTriggers : undefined;
-    if (triggers) {
-      const raw = bytes.toString('latin1');
-      if (!triggers.matches(raw)) return { rel: file.rel, findings: [], errors: [] };
-      // Words only in comments and docstrings cannot lead to a finding (suppression comments can: stale ones are reported).
-      if (!raw.includes(SUPPRESSION_WORD) && !triggers.matches(pythonCodeText(raw))) return { rel: file.rel, findings: [], errors: [] };
-    }
+    if (triggers && !triggers.matches(bytes)) return { rel: file.rel, findings: [], errors: [] };
 
     const text = decodeUtf8(bytes);
     try {

@@ -1,5 +1,5 @@
 import type { DocumentInput, Finding } from './types';
-import { triggersMatch, type FactKind, type FactsByKind, type Rule, type RuleContext, type RuleOptions } from './rule';
+import { type FactKind, type FactsByKind, type Rule, type RuleContext, type RuleOptions } from './rule';
 import { effectiveSeverity, isRuleEnabled, type RuleSelection } from './selection';
 import { applySuppressions, UNUSED_SUPPRESSION } from './suppression';
 import type { WorkspaceFacts } from '../workspace/workspace-facts';
@@ -7,6 +7,7 @@ import { detectInputKind, type InputKind } from '../languages/detect';
 import { buildPythonFacts, type PythonFacts } from '../languages/python/facts';
 import { needsSubprocessCalls, SUBPROCESS_CALL_WORDS } from '../languages/python/subprocess';
 import { pythonCodeText } from '../languages/python/code-text';
+import { TriggerMatcher, triggersSatisfied } from './trigger-matcher';
 import type { ParseCache } from '../languages/python/parse-cache';
 import { parseNotebook, type NotebookCell } from '../languages/notebook';
 import { parseRequirementsFacts } from '../workspace/requirements';
@@ -189,6 +190,25 @@ class SharedPython {
   }
 }
 
+const triggerMatchers = new WeakMap<readonly Rule[], TriggerMatcher>();
+
+/**
+ * The prefilter: the Python rules whose trigger words occur in code (outside comments and
+ * docstrings). When none remain, the file is not even parsed.
+ */
+function activePythonRules(rules: readonly Rule[], text: string, registry: readonly Rule[]): Rule[] {
+  let matcher = triggerMatchers.get(registry);
+  if (!matcher) {
+    matcher = new TriggerMatcher(registry.filter((r) => r.check.python).flatMap((r) => r.triggers ?? []).map((t) => (typeof t === 'string' ? [t] : t)));
+    triggerMatchers.set(registry, matcher);
+  }
+  const inText = matcher.present(text);
+  const candidates = rules.filter((r) => !r.triggers || triggersSatisfied(r.triggers, inText));
+  if (!candidates.some((r) => r.triggers)) return candidates;
+  const inCode = matcher.present(pythonCodeText(text));
+  return candidates.filter((r) => !r.triggers || triggersSatisfied(r.triggers, inCode));
+}
+
 function buildFacts(factKind: FactKind, kind: InputKind, doc: DocumentInput, ctx: AnalyzeContext, python: SharedPython): FactsByKind[FactKind] {
   switch (factKind) {
     case 'python':
@@ -224,14 +244,10 @@ function runRules(kind: InputKind, doc: DocumentInput, ctx: AnalyzeContext): Ana
   let findings: Finding[] = [];
   const ruleCtx: RuleContext = { uri: doc.uri, text: doc.text, workspace: ctx.workspace, options: ctx.options };
   const python = new SharedPython(doc, ctx);
-  let codeText: string | undefined;
-  const code = () => (codeText ??= pythonCodeText(doc.text));
   try {
     for (const factKind of factKinds) {
       const rules = enabled.filter((r) => r.check[factKind]);
-      // Prefilter: a Python file none of whose rules' trigger words occur in code (outside comments
-      // and docstrings) is not even parsed.
-      const active = factKind === 'python' ? rules.filter((r) => triggersMatch(r, doc.text) && triggersMatch(r, code())) : rules;
+      const active = factKind === 'python' ? activePythonRules(rules, doc.text, ctx.rules) : rules;
       if (active.length === 0) continue;
       let facts: FactsByKind[FactKind];
       try {

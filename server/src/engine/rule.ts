@@ -89,8 +89,3 @@ export interface Rule {
 export function defineRule(rule: Rule): Rule {
   return rule;
 }
-
-/** Whether a text passes a rule's byte-level prefilter. */
-export function triggersMatch(rule: Rule, text: string): boolean {
-  return !rule.triggers || rule.triggers.some((t) => (typeof t === 'string' ? text.includes(t) : t.every((w) => text.includes(w))));
-}
