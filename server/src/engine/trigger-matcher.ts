@@ -10,10 +10,13 @@
  */
 export class TriggerMatcher {
   private readonly words: string[];
-  /** Transition table: `next[state * 128 + char]`. */
-  private readonly next: Uint16Array | Uint32Array;
-  /** For each state, the ids of the words that end there (including through failure links), or undefined. */
-  private readonly outputs: (number[] | undefined)[];
+  /**
+   * Transition table: `next[state * 128 + char]`, stored as `~target` when some word ends at the
+   * target (one load per character decides both).
+   */
+  private readonly next: Int32Array;
+  /** For each state, the ids of the words that end there (including through failure links). */
+  private readonly outputs: number[][];
   /** For each word id, the ids of the groups that contain it. */
   private readonly groupsOfWord: number[][];
   private readonly groupWords: number[][];
@@ -47,9 +50,10 @@ export class TriggerMatcher {
 
     // Breadth-first: failure links, merged outputs and the complete transition table.
     const states = children.length;
-    const next = states < 65536 ? new Uint16Array(states * 128) : new Uint32Array(states * 128);
+    const next = new Int32Array(states * 128);
     const fail = new Int32Array(states);
-    const outputs: (number[] | undefined)[] = new Array(states).fill(undefined);
+    const outputs: number[][] = children.map(() => []);
+    const final = new Uint8Array(states);
     const queue: number[] = [];
     for (let c = 0; c < 128; c++) {
       const t = children[0].get(c);
@@ -61,8 +65,8 @@ export class TriggerMatcher {
     }
     for (let q = 0; q < queue.length; q++) {
       const s = queue[q];
-      const merged = [...ends[s], ...(outputs[fail[s]] ?? [])];
-      outputs[s] = merged.length > 0 ? merged : undefined;
+      outputs[s] = [...ends[s], ...outputs[fail[s]]];
+      final[s] = outputs[s].length > 0 ? 1 : 0;
       for (let c = 0; c < 128; c++) {
         const t = children[s].get(c);
         if (t !== undefined) {
@@ -74,6 +78,7 @@ export class TriggerMatcher {
         }
       }
     }
+    for (let k = 0; k < next.length; k++) if (final[next[k]] === 1) next[k] = ~next[k];
     this.next = next;
     this.outputs = outputs;
   }
@@ -92,37 +97,48 @@ export class TriggerMatcher {
   }
 
   private scan(text: string | Uint8Array, stopWhenSatisfied: boolean): { satisfied: boolean; seen: Uint8Array } {
-    const seen = new Uint8Array(this.words.length);
-    const missing = this.groupWords.map((ids) => ids.length);
-    let satisfied = missing.some((m) => m === 0);
-    if (satisfied && stopWhenSatisfied) return { satisfied, seen };
-    const { next, outputs } = this;
-    const onState = (s: number): boolean => {
-      for (const id of outputs[s]!) {
-        if (seen[id]) continue;
-        seen[id] = 1;
-        for (const g of this.groupsOfWord[id]) if (--missing[g] === 0) satisfied = true;
-      }
-      return satisfied && stopWhenSatisfied;
-    };
-    let s = 0;
-    const n = text.length;
-    if (typeof text === 'string') {
-      for (let i = 0; i < n; i++) {
-        const c = text.charCodeAt(i);
-        s = c < 128 ? next[(s << 7) | c] : 0;
-        if (outputs[s] !== undefined && onState(s)) break;
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const c = text[i];
-        s = c < 128 ? next[(s << 7) | c] : 0;
-        if (outputs[s] !== undefined && onState(s)) break;
-      }
+    const state = { seen: new Uint8Array(this.words.length), missing: this.groupWords.map((ids) => ids.length), satisfied: false, stop: stopWhenSatisfied };
+    state.satisfied = state.missing.some((m) => m === 0);
+    if (!(state.satisfied && stopWhenSatisfied)) {
+      if (typeof text === 'string') this.scanString(text, state);
+      else this.scanBytes(text, state);
     }
-    return { satisfied, seen };
+    return state;
+  }
+
+  // Two copies of the loop, so that each stays monomorphic (one kind of input per call site).
+  private scanString(text: string, state: ScanState): void {
+    const next = this.next;
+    let s = 0;
+    for (let i = 0, n = text.length; i < n; i++) {
+      const c = text.charCodeAt(i);
+      s = c < 128 ? next[(s << 7) | c] : 0;
+      if (s < 0 && this.found((s = ~s), state)) return;
+    }
+  }
+
+  private scanBytes(bytes: Uint8Array, state: ScanState): void {
+    const next = this.next;
+    let s = 0;
+    for (let i = 0, n = bytes.length; i < n; i++) {
+      const c = bytes[i];
+      s = c < 128 ? next[(s << 7) | c] : 0;
+      if (s < 0 && this.found((s = ~s), state)) return;
+    }
+  }
+
+  /** Records the words ending at state `s`; true when the scan can stop. */
+  private found(s: number, state: ScanState): boolean {
+    for (const id of this.outputs[s]) {
+      if (state.seen[id]) continue;
+      state.seen[id] = 1;
+      for (const g of this.groupsOfWord[id]) if (--state.missing[g] === 0) state.satisfied = true;
+    }
+    return state.satisfied && state.stop;
   }
 }
+
+interface ScanState { seen: Uint8Array; missing: number[]; satisfied: boolean; stop: boolean }
 
 /** Whether a rule's triggers (any-of entries, each a word or an all-of list of words) are satisfied by the words present. */
 export function triggersSatisfied(triggers: readonly (string | readonly string[])[], present: ReadonlySet<string>): boolean {
