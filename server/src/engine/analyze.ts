@@ -202,11 +202,9 @@ function activePythonRules(rules: readonly Rule[], text: string, registry: reado
     matcher = new TriggerMatcher(registry.filter((r) => r.check.python).flatMap((r) => r.triggers ?? []).map((t) => (typeof t === 'string' ? [t] : t)));
     triggerMatchers.set(registry, matcher);
   }
-  const inText = matcher.present(text);
-  const candidates = rules.filter((r) => !r.triggers || triggersSatisfied(r.triggers, inText));
-  if (!candidates.some((r) => r.triggers)) return candidates;
+  if (!matcher.matches(text)) return rules.filter((r) => !r.triggers);
   const inCode = matcher.present(pythonCodeText(text));
-  return candidates.filter((r) => !r.triggers || triggersSatisfied(r.triggers, inCode));
+  return rules.filter((r) => !r.triggers || triggersSatisfied(r.triggers, inCode));
 }
 
 function buildFacts(factKind: FactKind, kind: InputKind, doc: DocumentInput, ctx: AnalyzeContext, python: SharedPython): FactsByKind[FactKind] {

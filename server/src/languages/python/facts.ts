@@ -79,8 +79,9 @@ export interface PythonFacts {
 
 
 let callQuery: Query | undefined;
+/** Every call, and every assignment to an attribute or a subscript (`mod.attr = …`, `os.environ[k] = …`). */
 function allCallsQuery(): Query {
-  callQuery ??= new Query(grammar('python'), '(call) @call');
+  callQuery ??= new Query(grammar('python'), '(call) @call (assignment left: (attribute)) @attribute (assignment left: (subscript)) @subscript');
   return callQuery;
 }
 
@@ -307,7 +308,9 @@ class PythonFile implements PythonFacts {
     if (!callWords) {
       // Every call: one query over the tree (linear, even for pathologically deep nesting).
       const started = Date.now();
-      for (const { node } of allCallsQuery().captures(this.root, { progressCallback: () => Date.now() - started > PARSE_TIME_LIMIT_MS })) found.set(node.id, node);
+      for (const { name, node } of allCallsQuery().captures(this.root, { progressCallback: () => Date.now() - started > PARSE_TIME_LIMIT_MS })) {
+        (name === 'call' ? found : name === 'attribute' ? attrNodes : envNodes).set(node.id, node);
+      }
     }
     const words = new Set<string>([...(callWords ?? []), 'add_argument', 'environ']);
     const aliasWords = new Set<string>();

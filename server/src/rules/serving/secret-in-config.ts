@@ -4,8 +4,12 @@ import type { EnvVar, InvocationContext, ServingFacts } from '../../invocations/
 import { parseServingCommand } from '../../invocations/programs/index';
 import { SUBPROCESS_WORDS } from '../../languages/python/subprocess';
 
-/** Words one of which a command line must contain to matter to the serving rules. */
-const SERVING_PROGRAM_WORDS = ['tritonserver', 'vllm', 'text-generation-launcher', 'torchserve', 'ovms', 'llama-server', 'huggingface-cli', 'hf', 'api-key', 'api_key', 'trust-remote-code', 'TOKEN'];
+/**
+ * Words one of which a command line must contain to matter to the serving rules. The `hf` program
+ * is a word of its own in a string (`["hf", …]`, `"hf download …"`, `"/usr/bin/hf"`), not any "hf".
+ */
+const SERVING_PROGRAM_WORDS = ['tritonserver', 'vllm', 'text-generation-launcher', 'torchserve', 'ovms', 'llama-server', 'huggingface-cli',
+  '"hf"', "'hf'", '"hf ', "'hf ", '/hf"', "/hf'", '/hf ', ' hf ', 'api-key', 'api_key', 'trust-remote-code', 'TOKEN'];
 import { stringValue } from '../../languages/python/values';
 import { finding } from '../python/call-matching';
 import { CATALOG_SEVERITY } from '../severity';
@@ -76,10 +80,16 @@ function envFinding(e: EnvVar, context: InvocationContext): Finding {
 
 export const secretInConfig = defineRule({
   meta,
+  // The Python check reads `os.environ[…] = …` / `os.putenv(…)` of credential names or token values,
+  // and credential keywords (`token=`, `api_key=`, `hf_token=`…).
   // Python files also feed the `serving` kind (subprocess command lines): the subprocess words keep them in the CLI's prefilter.
   // A Python file reaches the serving checks only through a subprocess call that starts a serving
   // program (or passes a key), so both words must occur; plain `subprocess` use is not enough.
-  triggers: ['_TOKEN', '_API_KEY', 'API_KEY', 'token=', 'api_key=', 'hf_', ...SUBPROCESS_WORDS.flatMap((w) => SERVING_PROGRAM_WORDS.map((p) => [w, p]))],
+  triggers: [
+    ...['environ', 'putenv'].flatMap((w) => ['_TOKEN', 'API_KEY', 'hf_'].map((name) => [w, name])),
+    'token=', 'api_key=',
+    ...SUBPROCESS_WORDS.flatMap((w) => SERVING_PROGRAM_WORDS.map((p) => [w, p])),
+  ],
   callWords: ['login', 'from_pretrained', 'snapshot_download', 'hf_hub_download', 'InferenceClient', 'HfApi', 'OpenAI', 'AsyncOpenAI', 'Anthropic', 'pipeline', 'load_dataset', 'notebook_login', 'interpreter_login'],
   check: {
     serving(facts: ServingFacts) {
