@@ -406,6 +406,12 @@ describe('modellint check: many files (worker threads)', () => {
     const single = json(runCli(['check', 'pkg3', '--format', 'json'], dir).stdout).findings;
     assert.deepEqual(single, inline);
   });
+  it('a missing path next to a large tree is a usage error, before any analysis', () => {
+    const r = runCli(['check', '.', 'no-such-dir'], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /path not found: no-such-dir/);
+    assert.equal(r.stdout, '');
+  });
 });
 
 describe('modellint rules', () => {

@@ -125,46 +125,71 @@ function isIgnored(matchers: readonly Matcher[], rel: string): boolean {
 export type ExcludeCheck = (abs: string, isDirectory: boolean, parent: string) => boolean;
 
 export function discoverFiles(inputs: readonly string[], cwd: string, exclude?: ExcludeCheck): Discovery {
+  const steps = discoverIncrementally(inputs, cwd, exclude);
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+}
+
+/**
+ * The same walk, one directory at a time: yields the files found in each directory (so that they
+ * can be analyzed while the walk goes on) and returns the whole Discovery, files sorted. When an
+ * explicit path does not exist, nothing is walked.
+ */
+export function* discoverIncrementally(inputs: readonly string[], cwd: string, exclude?: ExcludeCheck): Generator<DiscoveredFile[], Discovery> {
   const files: DiscoveredFile[] = [];
   const missing: string[] = [];
   const notices: Discovery['notices'] = [];
   const seen = new Set<string>();
+  let fresh: DiscoveredFile[] = [];
 
   const add = (abs: string, rel: string, kind: InputKind) => {
     if (seen.has(abs)) return;
     seen.add(abs);
-    files.push({ abs, rel, kind });
+    const file = { abs, rel, kind };
+    files.push(file);
+    fresh.push(file);
   };
 
-  for (const input of inputs) {
-    const abs = path.resolve(cwd, input);
-    let stat: fs.Stats;
+  const stats: (fs.Stats | undefined)[] = inputs.map((input) => {
     try {
-      stat = fs.statSync(abs);
+      return fs.statSync(path.resolve(cwd, input));
     } catch {
       missing.push(input);
-      continue;
+      return undefined;
     }
-    if (stat.isDirectory()) {
-      walk(abs, relativeToCwd(cwd, abs), add, notices, exclude);
+  });
+  if (missing.length > 0) return { files, missing, notices };
+  for (let k = 0; k < inputs.length; k++) {
+    const abs = path.resolve(cwd, inputs[k]);
+    if (stats[k]!.isDirectory()) {
+      for (const _ of walk(abs, relativeToCwd(cwd, abs), add, notices, exclude)) {
+        if (fresh.length > 0) {
+          yield fresh;
+          fresh = [];
+        }
+      }
     } else {
       const rel = relativeToCwd(cwd, abs);
       const kind = detectInputKind(toSlash(abs));
       if (kind) add(abs, rel, kind);
       else notices.push({ file: rel, reason: 'not a file kind ModelLint analyzes' });
     }
+    if (fresh.length > 0) {
+      yield fresh;
+      fresh = [];
+    }
   }
   files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   return { files, missing, notices };
 }
 
-function walk(
+/** Walks a directory tree; yields after each directory read. */
+function* walk(
   rootAbs: string,
   rootRel: string,
   add: (abs: string, rel: string, kind: InputKind) => void,
   notices: Discovery['notices'],
   exclude: ExcludeCheck | undefined,
-): void {
+): Generator<void> {
   const relPrefix = rootRel === '.' ? '' : rootRel.endsWith('/') ? rootRel : rootRel + '/';
   // Each stack entry: a directory (absolute), its path relative to the root ('' or 'a/b/'), and the matchers in force there.
   const stack: { abs: string; rel: string; matchers: Matcher[] }[] = [{ abs: rootAbs, rel: '', matchers: ancestorMatchers(rootAbs) }];
@@ -214,5 +239,6 @@ function walk(
         add(abs, shown, kind);
       }
     }
+    yield;
   }
 }

@@ -7,7 +7,7 @@ import type { Severity } from '../engine/types';
 import type { FileResult } from './analyze-file';
 import type { AnalyzerConfig } from './analyzer-config';
 import { CHECK_HELP, parseCheckArgs, UsageError, type CheckOptions, type FailOn } from './args';
-import { discoverFiles, type DiscoveredFile } from './discover';
+import { discoverIncrementally, type DiscoveredFile } from './discover';
 import { CheckSettings, type ConfigSource, type FileSettings } from './check-settings';
 import type { ConfigProblem } from '../config/team-config';
 import { compareFindings, type CheckReport } from './report';
@@ -106,8 +106,41 @@ export async function runCheck(argv: string[], io: CliIO, entryScript: string): 
   const lists = { select: opts.select, ignore: opts.ignore };
   const settings = new CheckSettings(source, lists, io.cwd, ids, groups);
 
-  const discovery = discoverFiles(opts.paths, io.cwd, (abs, _isDir, parent) => settings.forDir(parent).isExcluded(abs, parent));
+  const roots = [io.cwd];
+  for (const p of opts.paths) {
+    const abs = path.resolve(io.cwd, p);
+    const rel = path.relative(io.cwd, abs);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) roots.push(safeIsDirectory(abs) ? abs : path.dirname(abs));
+  }
+  const config: AnalyzerConfig = { lists, source, cwd: io.cwd, roots, lineTexts: opts.format === 'sarif' || opts.baseline !== undefined || opts.writeBaseline !== undefined };
+
+  // Files are analyzed while the walk goes on: past WORKER_THRESHOLD files, worker threads start
+  // and take the files as each directory is read (the walk yields to them every few milliseconds).
+  const parallelism = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const walk = discoverIncrementally(opts.paths, io.cwd, (abs, _isDir, parent) => settings.forDir(parent).isExcluded(abs, parent));
+  let pool: import('./worker-pool').WorkerPool | undefined;
+  const early: DiscoveredFile[] = [];
+  let lastYield = performance.now();
+  let step = walk.next();
+  while (!step.done) {
+    if (pool) pool.add(step.value);
+    else {
+      early.push(...step.value);
+      if (early.length > WORKER_THRESHOLD && parallelism > 1) {
+        const { WorkerPool } = require('./worker-pool') as typeof import('./worker-pool');
+        pool = new WorkerPool(parallelism, config, entryScript, (rest) => analyzeInline(rest, config));
+        pool.add(early);
+      }
+    }
+    if (pool && performance.now() - lastYield > 10) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
+    step = walk.next();
+  }
+  const discovery = step.value;
   if (discovery.missing.length > 0) {
+    pool?.terminate();
     for (const p of discovery.missing) note(io, `path not found: ${p}`);
     return 2;
   }
@@ -121,19 +154,8 @@ export async function runCheck(argv: string[], io: CliIO, entryScript: string): 
   // --config FILE: its problems are warnings, unless the file is analyzed too (then they are invalid-config findings).
   if (source.mode === 'fixed' && !discovery.files.some((f) => f.abs === source.file)) printProblems(io, source.file, explicitProblems);
 
-  const roots = [io.cwd];
-  for (const p of opts.paths) {
-    const abs = path.resolve(io.cwd, p);
-    const rel = path.relative(io.cwd, abs);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) roots.push(safeIsDirectory(abs) ? abs : path.dirname(abs));
-  }
-  const config: AnalyzerConfig = { lists, source, cwd: io.cwd, roots, lineTexts: opts.format === 'sarif' || opts.baseline !== undefined || opts.writeBaseline !== undefined };
-
-  const parallelism = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  const results =
-    discovery.files.length > WORKER_THRESHOLD && parallelism > 1
-      ? await (require('./worker-pool') as typeof import('./worker-pool')).analyzeInWorkers(discovery.files, parallelism, config, entryScript, (rest) => analyzeInline(rest, config))
-      : await analyzeInline(discovery.files, config);
+  const results = pool ? await pool.close() : await analyzeInline(discovery.files, config);
+  results.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 
   // The rules that could run somewhere (any configuration in force), at the levels of the working directory's settings.
   const selections = inForce.size > 0 ? [...inForce.values()].map((s) => s.selection) : [settings.forDir(io.cwd).selection];

@@ -8,11 +8,11 @@ export const WORKER_ROLE = 'modellint-check-worker';
 
 export interface WorkerInput {
   role: typeof WORKER_ROLE;
-  files: DiscoveredFile[];
   config: AnalyzerConfig;
 }
 
-export type ToWorker = { start: number; end: number };
+/** A batch: files with the position of the first among all files handed to the pool. */
+export type ToWorker = { start: number; files: DiscoveredFile[] };
 export type FromWorker = { type: 'ready' } | { type: 'done'; start: number; results: FileResult[] } | { type: 'fatal'; message: string };
 
 /** Worker side: initialize the parsers once, then analyze the batches the main thread hands out. */
@@ -25,8 +25,7 @@ export async function runWorker(): Promise<void> {
     const analyzer = createAnalyzer(input.config);
     port.on('message', (msg: ToWorker) => {
       const results: FileResult[] = [];
-      for (let i = msg.start; i < msg.end; i++) {
-        const file = input.files[i];
+      for (const file of msg.files) {
         try {
           results.push(analyzer.analyze(file));
         } catch (e) {
