@@ -33,18 +33,20 @@ import { ParseCache } from './languages/python/parse-cache';
 import { initParsers } from './languages/tree-sitter';
 import { allRules, ruleById } from './rules/index';
 import { FsWorkspace } from './workspace/fs-workspace';
+import { emptyWorkspace } from './workspace/workspace-facts';
 import { HfCacheViews } from './workspace/hf-cache-override';
 import { CONFIG_FILE_NAMES, ConfigResolver } from './config/discovery';
 import { codeActions, FIX_ALL_KIND, hasHashComments, allowsTrailingComments, SHOW_RULE_DOCS_COMMAND, type ActionDocument } from './lsp/code-actions';
 import { resolveDocumentSettings, type DocumentSettings } from './lsp/document-settings';
 import { suppressionHover } from './lsp/hover';
 import { prewarmInspectWorker } from './models/inspect';
-import { dangerousLoadDiagnostics, fileUriOf, findModelFiles, isModelFileName, literalModelLoads, mergeLoadDiagnostics, MODEL_FILES_GLOB, ModelReportCache, modelPathHover, reportDiagnostics, shouldScan } from './lsp/model-files';
+import { dangerousLoadDiagnostics, fileUriOf, findModelFiles, isModelFileName, literalModelLoads, mergeLoadDiagnostics, MODEL_FILES_GLOB, ModelReportCache, modelLoadsOf, modelPathHover, reportDiagnostics, shouldScan, type LoadOfModel } from './lsp/model-files';
 import { INSPECT_MODEL_REQUEST, type InspectModelParams, type InspectModelResult } from './lsp/protocol';
 import { isRuleEnabled } from './engine/selection';
 import type { Rule } from './engine/rule';
 import { toDiagnostic, toLspSeverity } from './lsp/diagnostics';
 import { Debouncer } from './lsp/debouncer';
+import { warmUpEngine } from './lsp/warm-up';
 import { DEFAULT_SETTINGS, SettingsStore, type ServerSettings } from './lsp/settings';
 import { uriToPath } from './lsp/uri';
 import { packageVersion } from './cli/package-info';
@@ -251,11 +253,16 @@ function runAnalysis(target: Target, key: string, settings: DocumentSettings): T
   const ctx = analyzeContext(settings);
   if (target.kind === 'text') {
     const doc = documents.get(target.uri)!;
-    const analysis = analyzeDocument({ uri: doc.uri, languageId: doc.languageId, text: doc.getText(), version: doc.version }, ctx);
+    // The loads of model files come from the analysis' own Python facts (one parse per change).
+    let loads: LoadOfModel[] | undefined;
+    const analysis = analyzeDocument(
+      { uri: doc.uri, languageId: doc.languageId, text: doc.getText(), version: doc.version },
+      { ...ctx, onPythonFacts: (facts) => (loads = modelLoadsOf(facts)) },
+    );
     noteSkipped(target, analysis.skipped);
     for (const e of analysis.errors) log.warn(`${doc.uri}: ${e}`);
     let diagnostics = analysis.findings.map((f) => toDiagnostic(f, doc.uri));
-    if (doc.languageId === 'python') diagnostics = mergeLoadDiagnostics(doc.getText(), diagnostics, modelLoadDiagnostics(doc.uri, doc.getText(), settings));
+    if (doc.languageId === 'python') diagnostics = mergeLoadDiagnostics(doc.getText(), diagnostics, modelLoadDiagnostics(doc.uri, doc.getText(), settings, loads));
     result.byUri.set(doc.uri, { diagnostics, version: doc.version });
     return result;
   }
@@ -436,6 +443,9 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
 
   try {
     await initParsers();
+    // The first file opened is analyzed at full speed (compiled code), not at the interpreter's.
+    const warm = warmUpEngine({ rules: allRules, selection: {}, options: { trustedRepos: [] }, workspace: emptyWorkspace });
+    log.info(`engine warmed up in ${warm.ms.toFixed(0)} ms (${warm.runs} runs)`);
   } catch (e) {
     // Keep serving: every analysis will fail and clear its diagnostics, and the log says why.
     log.error(`Could not load the parsers: ${(e as Error)?.message ?? String(e)}`);
@@ -804,12 +814,12 @@ function modelFilesChanged(uris: string[]): void {
 }
 
 /** Errors on loads of literal paths whose files are dangerous (cached reports only; missing ones are inspected, then the documents re-analyzed). */
-function modelLoadDiagnostics(uri: string, text: string, settings: DocumentSettings): Diagnostic[] {
+function modelLoadDiagnostics(uri: string, text: string, settings: DocumentSettings, known?: LoadOfModel[]): Diagnostic[] {
   const docPath = uriToPath(uri);
   if (!allRules.some((r) => r.meta.group === 'model-file' && isRuleEnabled(r, settings.selection))) return [];
   let loads;
   try {
-    loads = literalModelLoads(text, parseCache, uri);
+    loads = known ?? literalModelLoads(text, parseCache, uri);
   } catch (e) {
     log.warn(`${uri}: finding model loads failed: ${(e as Error)?.message ?? String(e)}`);
     return [];

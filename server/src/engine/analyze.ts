@@ -32,6 +32,11 @@ export interface AnalyzeContext {
    * incrementally (the language server passes one; the CLI does not need it).
    */
   parseCache?: ParseCache;
+  /**
+   * Called with the Python facts of the analysis (when a Python text was parsed), before they are
+   * released: the language server reads the loads of model files from them instead of parsing again.
+   */
+  onPythonFacts?: (facts: PythonFacts) => void;
 }
 
 export interface AnalysisResult {
@@ -185,8 +190,13 @@ class SharedPython {
     return this.facts;
   };
   dispose(): void {
-    this.facts?.dispose();
-    this.facts = undefined;
+    if (!this.facts) return;
+    try {
+      this.ctx.onPythonFacts?.(this.facts);
+    } finally {
+      this.facts.dispose();
+      this.facts = undefined;
+    }
   }
 }
 

@@ -16,7 +16,7 @@ import { DiagnosticSeverity, MarkupKind, type Diagnostic, type Hover, type Posit
 import { ruleDocsUrl } from '../engine/docs';
 import { parseSuppressions, UNUSED_SUPPRESSION } from '../engine/suppression';
 import type { Range, Severity } from '../engine/types';
-import { buildPythonFacts, type ArgFact, type CallFact } from '../languages/python/facts';
+import { buildPythonFacts, type ArgFact, type PythonFacts } from '../languages/python/facts';
 import type { ParseCache } from '../languages/python/parse-cache';
 import { sniff } from '../models/detect';
 import { inspectFile } from '../models/inspect';
@@ -291,23 +291,29 @@ const MODEL_LOADERS = new Set([
   'joblib.load', 'sklearn.externals.joblib.load', 'pandas.read_pickle', 'numpy.load', 'keras.models.load_model', 'tensorflow.keras.models.load_model', 'tf_keras.models.load_model',
 ]);
 const PATH_KEYWORDS = ['f', 'file', 'filename', 'filepath', 'path', 'filepath_or_buffer'];
-/** Words that locate the loader calls in the syntax tree (buildPythonFacts callWords), and the `open(...)` calls inside them. */
-const LOAD_CALL_WORDS = ['load', 'loads', 'read_pickle', 'load_model', 'open'];
+/** Words that locate the loader calls in the syntax tree (buildPythonFacts callWords). */
+const LOAD_CALL_WORDS = ['load', 'loads', 'read_pickle', 'load_model'];
 
 export interface LoadOfModel { call: string; literal: string; range: Range }
 
 /** The string a path argument is known to be: a literal or constant, or the literal path of an `open(...)` around it. */
-function pathOf(arg: ArgFact | undefined, calls: readonly CallFact[]): string | undefined {
-  if (!arg) return undefined;
-  const v = arg.value;
-  if (v.kind === 'string') return v.value;
-  if (v.kind === 'call' && (v.callee === 'open' || v.callee === 'builtins.open' || v.callee === 'io.open')) {
-    const r = arg.range;
-    const inner = calls.find((c) => c.range.start.line === r.start.line && c.range.start.character === r.start.character && c.range.end.line === r.end.line && c.range.end.character === r.end.character);
-    const first = inner?.positional[0]?.value ?? inner?.keywords.get('file')?.value;
-    if (first?.kind === 'string') return first.value;
-  }
+function pathOf(arg: ArgFact | undefined): string | undefined {
+  const v = arg?.value;
+  if (v?.kind === 'string') return v.value;
+  if (v?.kind === 'call' && v.file?.kind === 'string') return v.file.value;
   return undefined;
+}
+
+/** The loads of statically known paths among the calls of a file's Python facts. */
+export function modelLoadsOf(facts: PythonFacts): LoadOfModel[] {
+  const out: LoadOfModel[] = [];
+  for (const call of facts.calls) {
+    if (!call.qname || !MODEL_LOADERS.has(call.qname)) continue;
+    const arg = call.positional[0] ?? PATH_KEYWORDS.map((k) => call.keywords.get(k)).find((a) => a !== undefined);
+    const literal = pathOf(arg);
+    if (literal !== undefined && arg) out.push({ call: call.qname, literal, range: arg.range });
+  }
+  return out;
 }
 
 /**
@@ -318,14 +324,7 @@ export function literalModelLoads(text: string, cache?: ParseCache, key?: string
   if (!/\b(load|loads|read_pickle|load_model)\s*\(/.test(text)) return [];
   const facts = buildPythonFacts(text, { cache, key, callWords: LOAD_CALL_WORDS });
   try {
-    const out: LoadOfModel[] = [];
-    for (const call of facts.calls) {
-      if (!call.qname || !MODEL_LOADERS.has(call.qname)) continue;
-      const arg = call.positional[0] ?? PATH_KEYWORDS.map((k) => call.keywords.get(k)).find((a) => a !== undefined);
-      const literal = pathOf(arg, facts.calls);
-      if (literal !== undefined && arg) out.push({ call: call.qname, literal, range: arg.range });
-    }
-    return out;
+    return modelLoadsOf(facts);
   } finally {
     facts.dispose();
   }

@@ -213,6 +213,8 @@ const PATH_CONSTRUCTORS = new Set([
 ]);
 /** Names of a file's own function that wraps `parser.parse_args()`. */
 const LOCAL_PARSE_ARGS = /^(parse_(known_)?args|parse_arguments|parse_cli(_args)?|get_args|get_cli_args|get_arguments)$/;
+/** `….environ.setdefault` / `….environ.update`: calls that set environment variables. */
+const ENV_UPDATE_CALLEE = /environ\s*\.\s*(setdefault|update)$/;
 const PATH_METHODS = new Set(['joinpath', 'with_suffix', 'with_name', 'resolve', 'absolute', 'expanduser', 'parent', 'with_stem']);
 
 class PythonFile implements PythonFacts {
@@ -312,14 +314,18 @@ class PythonFile implements PythonFacts {
         (name === 'call' ? found : name === 'attribute' ? attrNodes : envNodes).set(node.id, node);
       }
     }
-    const words = new Set<string>([...(callWords ?? []), 'add_argument', 'environ']);
+    const ruleWords = new Set<string>(callWords ?? []);
+    const words = new Set<string>([...ruleWords, 'add_argument', 'environ']);
     const aliasWords = new Set<string>();
     const scan = (list: Iterable<string>, wholeWords: boolean) => {
       const alternatives = [...list].filter((w) => w.length > 0).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
       if (alternatives.length === 0) return;
       // Trigger words match inside longer names (`load` in `torch_load`); an alias is a whole name.
       const pattern = new RegExp(wholeWords ? `(?<![\\w.])(?:${alternatives.join('|')})(?!\\w)` : alternatives.join('|'), 'g');
-      for (const m of this.text.matchAll(pattern)) this.climbFrom(m.index!, found, envNodes, attrNodes, aliasWords);
+      for (const m of this.text.matchAll(pattern)) {
+        const builtin = wholeWords || ruleWords.has(m[0]) ? undefined : m[0] === 'environ' ? 'environ' : m[0] === 'add_argument' ? 'add_argument' : undefined;
+        this.climbFrom(m.index!, found, envNodes, attrNodes, aliasWords, builtin);
+      }
     };
     scan(words, false);
     // Names bound to something that mentions a word (`from pickle import loads as deser`, `fn = torch.load`).
@@ -341,25 +347,38 @@ class PythonFile implements PythonFacts {
     }
   }
 
-  /** From a word occurrence, collect the calls and assignments it takes part in, up to its statement. */
-  private climbFrom(index: number, calls: Map<number, Node>, envNodes: Map<number, Node>, attrNodes: Map<number, Node>, aliasWords: Set<string>): void {
+  /**
+   * From a word occurrence, collect the calls and assignments it takes part in, up to its statement.
+   * The front-end's own words (`builtin`, when no rule asked for them) are narrower: of `environ`
+   * only the `os.environ[k] = v` assignments and `os.environ.setdefault/update(...)` calls matter
+   * (not every `os.environ.get(...)`), of `add_argument` only the call itself.
+   */
+  private climbFrom(index: number, calls: Map<number, Node>, envNodes: Map<number, Node>, attrNodes: Map<number, Node>, aliasWords: Set<string>, builtin?: 'environ' | 'add_argument'): void {
     let child: Node | null = null;
     let depth = 0;
-    // Whether the occurrence is in the callee of the call the climb last passed (`a = pickle.loads(x)`:
-    // `a` holds a result, not a function or module worth following).
-    let inCallee = false;
+    // Once the climb has passed a call through its callee (`json.loads(x)` in `rows.append(json.loads(x))`,
+    // `a = pickle.loads(x)`), what encloses that call only sees its result: no enclosing call or
+    // assigned name is about the word. (A word in the arguments, `partial(torch.load)`,
+    // `f(trust_remote_code=True)`, does make the enclosing call and its name relevant.)
+    let result = false;
     for (let n: Node | null = this.root.descendantForIndex(index); n && depth < MAX_CLIMB; child = n, n = n.parent, depth++) {
       const t = n.type;
       if (t === 'comment') return; // prose; strings do count (hf:// URIs, env names, patch targets)
       if (t === 'call') {
+        if (result) return;
+        if (builtin) {
+          const callee = child !== null && child.type !== 'argument_list' && child.type !== 'generator_expression' ? child : undefined;
+          if (callee && (builtin === 'add_argument' || ENV_UPDATE_CALLEE.test(this.text.slice(callee.startIndex, callee.endIndex)))) calls.set(n.id, n);
+          return;
+        }
         calls.set(n.id, n);
-        inCallee = child !== null && child.type !== 'argument_list' && child.type !== 'generator_expression';
+        result = child !== null && child.type !== 'argument_list' && child.type !== 'generator_expression';
       } else if (t === 'assignment' && child) {
         const left = n.childForFieldName('left');
         if (left && child.startIndex >= left.startIndex && child.endIndex <= left.endIndex) {
           if (left.type === 'subscript') envNodes.set(n.id, n);
           else if (left.type === 'attribute') attrNodes.set(n.id, n);
-        } else if (left?.type === 'identifier' && !inCallee) {
+        } else if (left?.type === 'identifier' && !result) {
           aliasWords.add(left.text);
         }
       }
@@ -888,6 +907,10 @@ class PythonFile implements PythonFacts {
         return inner.kind === 'path' || inner.kind === 'string' ? inner : UNKNOWN;
       }
       if (q === 'dict') return this.evaluateDictCall(args, scope, depth);
+      if ((q === 'open' || q === 'io.open' || q === 'builtins.open') && args) {
+        const fileArg = firstArg ?? args.namedChildren.find((c) => c?.type === 'keyword_argument' && c.childForFieldName('name')?.text === 'file')?.childForFieldName('value') ?? null;
+        return { kind: 'call', callee: q, file: fileArg ? this.evaluate(fileArg, scope, depth + 1) : UNKNOWN };
+      }
       if (q === 'bool' && firstArg) {
         const inner = this.evaluate(firstArg, scope, depth + 1);
         return inner.kind === 'bool' ? inner : UNKNOWN;

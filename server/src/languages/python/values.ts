@@ -18,7 +18,7 @@ export type PyValue =
   /** A class defined in this file, with the qualified names of its (transitive) imported bases. */
   | { kind: 'local-class'; name: string; bases: string[]; origin?: ValueOrigin }
   /** The result of calling `callee` (an instance when `callee` is a class). */
-  | { kind: 'call'; callee: string; origin?: ValueOrigin }
+  | { kind: 'call'; callee: string; origin?: ValueOrigin; /** For `open(...)`: the file argument. */ file?: PyValue }
   | { kind: 'dict'; entries: Map<string, PyValue>; complete: boolean; origin?: ValueOrigin }
   | { kind: 'list'; items: PyValue[]; origin?: ValueOrigin }
   | { kind: 'unknown'; origin?: ValueOrigin };
