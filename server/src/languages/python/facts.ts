@@ -213,6 +213,10 @@ const PATH_CONSTRUCTORS = new Set([
 ]);
 /** Names of a file's own function that wraps `parser.parse_args()`. */
 const LOCAL_PARSE_ARGS = /^(parse_(known_)?args|parse_arguments|parse_cli(_args)?|get_args|get_cli_args|get_arguments)$/;
+/** Calls whose result is (a wrapper of) a function or module named in their arguments. */
+const FUNCTION_WRAPPERS = /(^|\.)\s*(partial|partialmethod|getattr|wraps|import_module|__import__|staticmethod|classmethod|lru_cache|cache)$/;
+/** What follows `environ` where it may set variables: `[k] = v`, `.setdefault(`, `.update(`, or the object itself (`env = os.environ`). */
+const ENVIRON_USE = /^\s*(?:\[|\.\s*(?:setdefault|update)\b|[\n\r;),#]|$)/;
 /** `….environ.setdefault` / `….environ.update`: calls that set environment variables. */
 const ENV_UPDATE_CALLEE = /environ\s*\.\s*(setdefault|update)$/;
 const PATH_METHODS = new Set(['joinpath', 'with_suffix', 'with_name', 'resolve', 'absolute', 'expanduser', 'parent', 'with_stem']);
@@ -233,7 +237,6 @@ class PythonFile implements PythonFacts {
   private readonly module: Scope;
   private readonly functionScopes = new Map<number, Scope>();
   private argparse?: Map<string, ArgparseOption>;
-  private readonly argparseCalls: Node[] = [];
   private readonly classBaseCache = new Map<string, string[]>();
 
   constructor(readonly text: string, private readonly tree: Tree, private readonly owned: boolean, callWords?: readonly string[]) {
@@ -315,7 +318,8 @@ class PythonFile implements PythonFacts {
       }
     }
     const ruleWords = new Set<string>(callWords ?? []);
-    const words = new Set<string>([...ruleWords, 'add_argument', 'environ']);
+    // `add_argument` calls are located when an argparse value is asked for (argparseOptions).
+    const words = new Set<string>([...ruleWords, 'environ']);
     const aliasWords = new Set<string>();
     const scan = (list: Iterable<string>, wholeWords: boolean) => {
       const alternatives = [...list].filter((w) => w.length > 0).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -323,7 +327,9 @@ class PythonFile implements PythonFacts {
       // Trigger words match inside longer names (`load` in `torch_load`); an alias is a whole name.
       const pattern = new RegExp(wholeWords ? `(?<![\\w.])(?:${alternatives.join('|')})(?!\\w)` : alternatives.join('|'), 'g');
       for (const m of this.text.matchAll(pattern)) {
-        const builtin = wholeWords || ruleWords.has(m[0]) ? undefined : m[0] === 'environ' ? 'environ' : m[0] === 'add_argument' ? 'add_argument' : undefined;
+        const builtin = !wholeWords && m[0] === 'environ' && !ruleWords.has('environ');
+        // Of `environ` only subscripts, setdefault/update and the bare object (`env = os.environ`) can set variables.
+        if (builtin && !ENVIRON_USE.test(this.text.slice(m.index! + 7, m.index! + 40))) continue;
         this.climbFrom(m.index!, found, envNodes, attrNodes, aliasWords, builtin);
       }
     };
@@ -338,10 +344,6 @@ class PythonFile implements PythonFacts {
     for (const node of [...attrNodes.values()]) this.collectAttributeAssignment(node);
     const calls = [...found.values()].sort((a, b) => a.startIndex - b.startIndex);
     for (const node of calls) {
-      const fn = node.childForFieldName('function');
-      if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'add_argument') this.argparseCalls.push(node);
-    }
-    for (const node of calls) {
       const fact = this.callFact(node, this.scopeOfNode(node));
       if (fact) this.calls.push(fact);
     }
@@ -349,11 +351,11 @@ class PythonFile implements PythonFacts {
 
   /**
    * From a word occurrence, collect the calls and assignments it takes part in, up to its statement.
-   * The front-end's own words (`builtin`, when no rule asked for them) are narrower: of `environ`
-   * only the `os.environ[k] = v` assignments and `os.environ.setdefault/update(...)` calls matter
-   * (not every `os.environ.get(...)`), of `add_argument` only the call itself.
+   * The front-end's own word `environ` (`builtin`, when no rule asked for it) is narrower: only the
+   * `os.environ[k] = v` assignments and `os.environ.setdefault/update(...)` calls matter (not every
+   * `os.environ.get(...)`).
    */
-  private climbFrom(index: number, calls: Map<number, Node>, envNodes: Map<number, Node>, attrNodes: Map<number, Node>, aliasWords: Set<string>, builtin?: 'environ' | 'add_argument'): void {
+  private climbFrom(index: number, calls: Map<number, Node>, envNodes: Map<number, Node>, attrNodes: Map<number, Node>, aliasWords: Set<string>, builtin = false): void {
     let child: Node | null = null;
     let depth = 0;
     // Once the climb has passed a call through its callee (`json.loads(x)` in `rows.append(json.loads(x))`,
@@ -361,6 +363,10 @@ class PythonFile implements PythonFacts {
     // assigned name is about the word. (A word in the arguments, `partial(torch.load)`,
     // `f(trust_remote_code=True)`, does make the enclosing call and its name relevant.)
     let result = false;
+    // A name assigned from a call's result is followed only when the call returns what it is given
+    // as a function (`load = partial(torch.load, …)`, `getattr(pickle, "loads")`), not for
+    // `path = os.path.join(root, "config.yaml")`.
+    let aliasable = true;
     for (let n: Node | null = this.root.descendantForIndex(index); n && depth < MAX_CLIMB; child = n, n = n.parent, depth++) {
       const t = n.type;
       if (t === 'comment') return; // prose; strings do count (hf:// URIs, env names, patch targets)
@@ -368,17 +374,21 @@ class PythonFile implements PythonFacts {
         if (result) return;
         if (builtin) {
           const callee = child !== null && child.type !== 'argument_list' && child.type !== 'generator_expression' ? child : undefined;
-          if (callee && (builtin === 'add_argument' || ENV_UPDATE_CALLEE.test(this.text.slice(callee.startIndex, callee.endIndex)))) calls.set(n.id, n);
+          if (callee && ENV_UPDATE_CALLEE.test(this.text.slice(callee.startIndex, callee.endIndex))) calls.set(n.id, n);
           return;
         }
         calls.set(n.id, n);
         result = child !== null && child.type !== 'argument_list' && child.type !== 'generator_expression';
+        if (aliasable && !result) {
+          const fn = n.childForFieldName('function');
+          aliasable = fn !== null && FUNCTION_WRAPPERS.test(this.text.slice(fn.startIndex, fn.endIndex));
+        }
       } else if (t === 'assignment' && child) {
         const left = n.childForFieldName('left');
         if (left && child.startIndex >= left.startIndex && child.endIndex <= left.endIndex) {
           if (left.type === 'subscript') envNodes.set(n.id, n);
           else if (left.type === 'attribute') attrNodes.set(n.id, n);
-        } else if (left?.type === 'identifier' && !result) {
+        } else if (left?.type === 'identifier' && !result && aliasable) {
           aliasWords.add(left.text);
         }
       }
@@ -848,11 +858,25 @@ class PythonFile implements PythonFacts {
     return opt ? opt.value : UNKNOWN;
   }
 
+  /** The `….add_argument(…)` calls of the file, located from the text. */
+  private addArgumentCalls(): Node[] {
+    const out = new Map<number, Node>();
+    for (const m of this.text.matchAll(/\.\s*add_argument\s*\(/g)) {
+      const at = m.index! + m[0].indexOf('add_argument');
+      let n: Node | null = this.root.descendantForIndex(at);
+      for (let depth = 0; n && depth < 3 && n.type !== 'call'; depth++) n = n.parent;
+      if (n?.type !== 'call') continue;
+      const fn = n.childForFieldName('function');
+      if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'add_argument') out.set(n.id, n);
+    }
+    return [...out.values()];
+  }
+
   private argparseOptions(): Map<string, ArgparseOption> {
     if (this.argparse) return this.argparse;
     const out = new Map<string, ArgparseOption>();
     this.argparse = out;
-    for (const call of this.argparseCalls) {
+    for (const call of this.addArgumentCalls()) {
       const args = call.childForFieldName('arguments');
       const flags: string[] = [];
       const kw = new Map<string, Node>();

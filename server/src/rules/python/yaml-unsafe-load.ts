@@ -46,6 +46,8 @@ function classifyLoader(v: PyValue): LoaderKind {
 export const yamlUnsafeLoad = defineRule({
   meta,
   triggers: [['yaml', 'load'], 'YAML'],
+  // Every call examined is a `…load…` function or ruamel's `YAML(…)` (not every "config.yaml" string).
+  callWords: ['load', 'YAML'],
   check: {
     python(facts) {
       const out: Finding[] = [];
