@@ -51,7 +51,7 @@ import { DEFAULT_SETTINGS, SettingsStore, type ServerSettings } from './lsp/sett
 import { uriToPath } from './lsp/uri';
 import { packageVersion } from './cli/package-info';
 
-/** Debounce of re-analysis after an edit (the budget is 50 ms from edit to diagnostics, architecture.md §13). */
+/** Re-analysis after an edit: at once after a quiet period, else debounced by this much within a burst of edits (the budget is 50 ms from edit to diagnostics, architecture.md §13). */
 const CHANGE_DEBOUNCE_MS = 30;
 /** Debounce of re-analyzing every open document after a workspace fact changed (dependency file edits, file events). */
 const WORKSPACE_DEBOUNCE_MS = 200;
@@ -339,13 +339,14 @@ function validateNow(target: Target): void {
   validate(target).catch((e: unknown) => log.error(`Publishing diagnostics for ${target.uri} failed: ${(e as Error)?.message ?? String(e)}`));
 }
 
-function validateSoon(target: Target, delay = CHANGE_DEBOUNCE_MS): void {
+/** Push diagnostics after a change: at once after a quiet period, debounced within a burst of changes (`leading`). */
+function validateSoon(target: Target, delay = CHANGE_DEBOUNCE_MS, leading = false): void {
   if (client.pullDiagnostics) return;
-  debouncer.schedule(target.uri, delay, () => validateNow(target));
+  debouncer.schedule(target.uri, delay, () => validateNow(target), leading);
 }
 
 function forgetTarget(target: Target, clearUris: Iterable<string>): void {
-  debouncer.cancel(target.uri);
+  debouncer.forget(target.uri);
   results.delete(target.uri);
   skipLogged.delete(target.uri);
   runVersion.delete(target.uri);
@@ -549,7 +550,7 @@ documents.onDidChangeContent(({ document }) => {
     opening = undefined;
     return;
   }
-  validateSoon({ kind: 'text', uri: document.uri });
+  validateSoon({ kind: 'text', uri: document.uri }, CHANGE_DEBOUNCE_MS, true);
   const dependency = isDependencyFile(document.uri, document.languageId);
   if (dependency) invalidate(document.uri);
   if (isConfigFile(document.uri)) configChanged(document.uri);
@@ -594,7 +595,7 @@ notebooks.onDidOpen((nb) => {
 });
 
 notebooks.onDidChange((event) => {
-  validateSoon({ kind: 'notebook', uri: event.notebookDocument.uri });
+  validateSoon({ kind: 'notebook', uri: event.notebookDocument.uri }, CHANGE_DEBOUNCE_MS, true);
 });
 
 notebooks.onDidSave((nb) => saved({ kind: 'notebook', uri: nb.uri }));

@@ -3,6 +3,7 @@ import type { Range, TextEdit } from '../../engine/types';
 import { grammar, parserFor } from '../tree-sitter';
 import type { ParseCache } from './parse-cache';
 import { sameValue, UNKNOWN, type PyValue, type ValueOrigin } from './values';
+import { bindingSites } from './binding-sites';
 
 /**
  * The Python front-end: parses a file with tree-sitter and answers questions the rules ask —
@@ -140,9 +141,16 @@ function parse(text: string, options: BuildOptions): Tree {
 function diffEdit(oldText: string, newText: string) {
   let start = 0;
   const minLen = Math.min(oldText.length, newText.length);
+  // Whole blocks first (native comparisons), then character by character.
+  const BLOCK = 4096;
+  while (start + BLOCK <= minLen && oldText.slice(start, start + BLOCK) === newText.slice(start, start + BLOCK)) start += BLOCK;
   while (start < minLen && oldText.charCodeAt(start) === newText.charCodeAt(start)) start++;
   let oldEnd = oldText.length;
   let newEnd = newText.length;
+  while (oldEnd - BLOCK >= start && newEnd - BLOCK >= start && oldText.slice(oldEnd - BLOCK, oldEnd) === newText.slice(newEnd - BLOCK, newEnd)) {
+    oldEnd -= BLOCK;
+    newEnd -= BLOCK;
+  }
   while (oldEnd > start && newEnd > start && oldText.charCodeAt(oldEnd - 1) === newText.charCodeAt(newEnd - 1)) {
     oldEnd--;
     newEnd--;
@@ -485,45 +493,9 @@ class PythonFile implements PythonFacts {
   }
 
   private sites?: Map<string, number[]>;
-  /**
-   * For each name, where it occurs in a binding-like position (a textual superset: assignment and
-   * augmented-assignment targets, unpacking, `for … in`, `as`, `:=`, `def`, `global`). Only these
-   * occurrences can bind the name, so only they are examined in the syntax tree: a common name
-   * (`np`, `x`) has thousands of uses in a large file and a handful of bindings.
-   */
+  /** For each name, where it occurs in a binding-like position (see binding-sites.ts), computed once per file. */
   private bindingSites(): Map<string, number[]> {
-    if (this.sites) return this.sites;
-    const sites = new Map<string, number[]>();
-    const t = this.text;
-    const add = (chunk: string, offset: number) => {
-      for (const m of chunk.matchAll(/[A-Za-z_]\w*/g)) {
-        const at = offset + m.index!;
-        if (at > 0 && t.charCodeAt(at - 1) === 46 /* . */) continue; // an attribute, never a name binding
-        const list = sites.get(m[0]);
-        if (list) list.push(at);
-        else sites.set(m[0], [at]);
-      }
-    };
-    // Statements start a line (anchoring keeps the scan linear); `a = b = 1` chains and `x = 1; y = 2` are covered below.
-    for (const m of t.matchAll(/^[ \t]*([A-Za-z_][\w \t,()[\]*.]*?)[ \t]*(?::[^=\n]*)?(?:[-+*/%&|^@]|\/\/|\*\*|>>|<<)?=(?!=)/dgm)) add(m[1], m.indices![1][0]);
-    for (const m of t.matchAll(/[=;][ \t]*([A-Za-z_][\w, \t]*?)[ \t]*=(?!=)/dg)) add(m[1], m.indices![1][0]);
-    // Targets spread over lines start with a bracket (`(a,\n b) = …`).
-    for (const m of t.matchAll(/^[ \t]*[([]([^\n]*)/dgm)) add(m[1], m.indices![1][0]);
-    for (const m of t.matchAll(/\bfor\s+([^\n]+?)\s+in\b/dg)) add(m[1], m.indices![1][0]);
-    for (const m of t.matchAll(/\b(?:as|def|global|nonlocal)\s+([\w ,()]+)/dg)) add(m[1], m.indices![1][0]);
-    // `name := …`: found from the operator (a regex anchored on names would retry at every identifier).
-    for (let i = t.indexOf(':='); i !== -1; i = t.indexOf(':=', i + 2)) {
-      let e = i;
-      while (e > 0 && (t.charCodeAt(e - 1) === 32 || t.charCodeAt(e - 1) === 9)) e--;
-      let b = e;
-      while (b > 0 && /\w/.test(t[b - 1])) b--;
-      if (b < e) add(t.slice(b, e), b);
-    }
-    for (const [name, list] of sites) {
-      list.sort((a, b) => a - b);
-      sites.set(name, list.filter((v, k) => k === 0 || v !== list[k - 1]));
-    }
-    return (this.sites = sites);
+    return (this.sites ??= bindingSites(this.text));
   }
 
   /** Qualified names of the context managers of the `with` statements whose body holds `node`. */
@@ -1153,7 +1125,7 @@ function collectParams(params: Node | null): Map<string, Node | null> {
  * or `null` for a binding whose value is opaque (loop targets, `with … as`, augmented assignment,
  * unpacking, walrus, nested `def`, `global`). Undefined for a use, a parameter, an import or a class name.
  */
-function bindingOf(id: Node): Node | null | undefined {
+export function bindingOf(id: Node): Node | null | undefined {
   const p = id.parent;
   if (!p) return undefined;
   switch (p.type) {

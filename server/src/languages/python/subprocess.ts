@@ -39,8 +39,11 @@ const VARARG_CALLS = new Map([
   ['asyncio.create_subprocess_exec', 0],
 ]);
 
+const SUBPROCESS_PATTERN = new RegExp(SUBPROCESS_WORDS.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+
+/** Whether any of SUBPROCESS_WORDS occurs (one pass over the text). */
 export function mayStartCommands(text: string): boolean {
-  return SUBPROCESS_WORDS.some((w) => text.includes(w));
+  return SUBPROCESS_PATTERN.test(text);
 }
 
 export interface PythonServingOptions {

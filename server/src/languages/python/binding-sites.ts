@@ -1,0 +1,177 @@
+import { BACKSLASH, CR, FF, HASH, isWordChar, NL, SPACE, stringEnd, stringStart, TAB } from './lexer';
+
+/**
+ * Where each name may be bound: the positions of identifiers in binding-like places of a Python
+ * text, found by one linear lexical pass (strings and comments skipped, brackets counted):
+ *
+ * - targets of `=` and augmented assignments at bracket depth 0 (everything before the operator in
+ *   the statement, so `a, (b, c) = …`, `x: int = …`, `a = b = …` and targets spread over lines);
+ * - `for … in` targets (statements and comprehensions), names after `as`, `def`, `global`,
+ *   `nonlocal`, and the name before `:=`.
+ *
+ * It is a superset: every binding of the syntax tree's `bindingOf` is among them (a few
+ * non-bindings too, e.g. the condition of `if x: y = 1`), so only these positions need to be
+ * examined in the tree. Attribute names (`self.x = …`) are left out. Positions are ascending.
+ */
+export function bindingSites(text: string): Map<string, number[]> {
+  const sites = new Map<string, number[]>();
+  const add = (start: number, end: number) => {
+    const name = text.slice(start, end);
+    const list = sites.get(name);
+    if (list) list.push(start);
+    else sites.set(name, [start]);
+  };
+  const n = text.length;
+  // Identifiers of the current statement not yet known to be targets: [start, end] pairs.
+  let pending: number[] = [];
+  let depth = 0;
+  /** After `for`: identifiers are targets until `in`. After `as`/`def`/`global`/`nonlocal`: until a non-name token. */
+  let mode: 'none' | 'for' | 'as' | 'def' | 'list' = 'none';
+  let forDepth = 0;
+  let prevSignificant = 0; // char code of the previous non-blank character outside strings/comments
+  let lastIdent: [number, number] | undefined;
+  const endStatement = () => {
+    pending = [];
+    mode = 'none';
+    lastIdent = undefined;
+    prevSignificant = 0;
+  };
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === SPACE || c === TAB || c === CR || c === FF) {
+      i++;
+      continue;
+    }
+    if (c === NL) {
+      if (depth === 0) endStatement();
+      i++;
+      continue;
+    }
+    if (c === HASH) {
+      const eol = text.indexOf('\n', i);
+      i = eol === -1 ? n : eol;
+      continue;
+    }
+    if (c === BACKSLASH) {
+      i += text.charCodeAt(i + 1) === CR ? 3 : 2;
+      continue;
+    }
+    const q = stringStart(text, i);
+    if (q !== -1) {
+      const end = stringEnd(text, q);
+      // f-strings (and t-strings) hold expressions: comprehensions in them bind names too.
+      if (q > i && /[fFtT]/.test(text.slice(i, q))) {
+        const quotes = text.charCodeAt(q + 1) === text.charCodeAt(q) && text.charCodeAt(q + 2) === text.charCodeAt(q) ? 3 : 1;
+        const from = q + quotes;
+        for (const [name, positions] of bindingSites(text.slice(from, Math.max(from, end - quotes)))) {
+          const list = sites.get(name);
+          const shifted = positions.map((p) => p + from);
+          if (list) list.push(...shifted);
+          else sites.set(name, shifted);
+        }
+      }
+      i = end;
+      prevSignificant = 34;
+      lastIdent = undefined;
+      if (mode === 'as' || mode === 'def' || mode === 'list') mode = 'none';
+      continue;
+    }
+    if (isWordChar(c) && !(c >= 48 && c <= 57)) {
+      let e = i + 1;
+      while (e < n && isWordChar(text.charCodeAt(e))) e++;
+      const attribute = prevSignificant === 46; // preceded by "."
+      // Only names that may be one of the keywords below are sliced (for, in, as, def, global, nonlocal).
+      const word = e - i <= 8 && (c === 102 || c === 105 || c === 97 || c === 100 || c === 103 || c === 110) ? text.slice(i, e) : '';
+      if (!attribute && word === 'for') {
+        mode = 'for';
+        forDepth = depth;
+      } else if (!attribute && word === 'in' && mode === 'for' && depth === forDepth) {
+        mode = 'none';
+      } else if (!attribute && word === 'as') {
+        mode = 'as';
+      } else if (!attribute && word === 'def') {
+        mode = 'def';
+      } else if (!attribute && (word === 'global' || word === 'nonlocal')) {
+        mode = 'list';
+      } else if (!attribute) {
+        if (mode === 'for' || mode === 'as' || mode === 'list') add(i, e);
+        else if (mode === 'def') {
+          add(i, e);
+          mode = 'none';
+        }
+        pending.push(i, e);
+        lastIdent = [i, e];
+      }
+      prevSignificant = 97;
+      i = e;
+      continue;
+    }
+    if (c >= 48 && c <= 57) {
+      // A number (with its letters: 1e5, 0x1F, 10j).
+      let e = i + 1;
+      while (e < n && (isWordChar(text.charCodeAt(e)) || text.charCodeAt(e) === 46)) e++;
+      prevSignificant = 48;
+      lastIdent = undefined;
+      i = e;
+      continue;
+    }
+    const next = text.charCodeAt(i + 1);
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) {
+      if (depth > 0) depth--;
+    } else if (c === 59 /* ; */ && depth === 0) {
+      endStatement();
+      prevSignificant = c;
+      i++;
+      continue;
+    } else if (c === 58 /* : */ && next === 61 /* = */) {
+      // Walrus: the name just before is bound.
+      if (lastIdent) add(lastIdent[0], lastIdent[1]);
+      prevSignificant = 61;
+      lastIdent = undefined;
+      i += 2;
+      continue;
+    } else if (c === 61 /* = */) {
+      if (next === 61) {
+        i += 2; // ==
+        prevSignificant = 61;
+        lastIdent = undefined;
+        continue;
+      }
+      const before = prevSignificant;
+      // `<=`, `>=`, `!=` are comparisons; `+=`, `//=`, `**=`, `>>=` … are augmented assignments.
+      const comparison = (before === 60 || before === 62 || before === 33) && !isAugmentedShift(text, i);
+      if (depth === 0 && !comparison) {
+        for (let k = 0; k < pending.length; k += 2) add(pending[k], pending[k + 1]);
+        pending = [];
+      }
+    } else if (c === 44 /* , */ && (mode === 'as' || mode === 'list')) {
+      // still in the list of names
+      prevSignificant = c;
+      i++;
+      continue;
+    }
+    if (mode === 'as' || mode === 'def' || mode === 'list') {
+      // `as (a, b)` keeps going through brackets; anything else ends the list of names.
+      if (!(c === 40 || c === 41 || c === 91 || c === 93 || c === 42 /* * */)) mode = 'none';
+    }
+    prevSignificant = c;
+    lastIdent = undefined;
+    i++;
+  }
+  // A name can be added twice, or out of order, when a statement binds it both by a keyword
+  // (`for`, `as`, `:=`) and as an assignment target: keep each list ascending and unique.
+  for (const [name, list] of sites) {
+    let ordered = true;
+    for (let k = 1; k < list.length && ordered; k++) ordered = list[k] > list[k - 1];
+    if (!ordered) sites.set(name, [...new Set(list)].sort((a, b) => a - b));
+  }
+  return sites;
+}
+
+/** `>>=` / `<<=`: the `=` after a shift operator is an augmented assignment, not a comparison. */
+function isAugmentedShift(text: string, eq: number): boolean {
+  const a = text.charCodeAt(eq - 1);
+  return (a === 62 || a === 60) && text.charCodeAt(eq - 2) === a;
+}
