@@ -15,6 +15,7 @@ export { analyzeDocument } from './server/src/engine/analyze';
 export { ParseCache } from './server/src/languages/python/parse-cache';
 export { allRules } from './server/src/rules/index';
 export { emptyWorkspace } from './server/src/workspace/workspace-facts';
+export { warmUpEngine } from './server/src/lsp/warm-up';
 `;
 
 /** Build `<outDir>/engine.cjs` (+ .wasm files); returns its path. */
