@@ -175,7 +175,9 @@ async function benchLsp() {
   const r = { loadavgBefore: loadavg() };
   const serverJs = path.join(dist, 'server.js');
   if (!fs.existsSync(serverJs)) return { ...r, skipped: 'dist/server.js does not exist (run node scripts/build.mjs)' };
-  const client = new LspClient(process.execPath, [serverJs, '--stdio'], { cwd: root });
+  // Started the way the VS Code client starts it: with package.json's modellint.serverNodeFlags.
+  const nodeFlags = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).modellint?.serverNodeFlags ?? [];
+  const client = new LspClient(process.execPath, [...nodeFlags, serverJs, '--stdio'], { cwd: root });
   r.pid = client.pid;
   const fail = (stage, e) => {
     r.skipped = `${stage}: ${String(e?.message ?? e)}${client.stderr ? ` (stderr: ${client.stderr.trim().split('\n').slice(0, 3).join(' | ')})` : ''}`;

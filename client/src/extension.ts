@@ -32,12 +32,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<ModelL
   context.subscriptions.push(output, status);
 
   const serverModule = context.asAbsolutePath('dist/server.js');
+  // Node flags of the language server (package.json "modellint.serverNodeFlags"): a small young
+  // generation keeps its memory down while a large file is edited.
+  const nodeFlags: string[] = (context.extension.packageJSON as { modellint?: { serverNodeFlags?: string[] } }).modellint?.serverNodeFlags ?? [];
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: nodeFlags } },
     debug: {
       module: serverModule,
       transport: TransportKind.ipc,
-      options: { execArgv: ['--nolazy', '--inspect=6011'] },
+      options: { execArgv: [...nodeFlags, '--nolazy', '--inspect=6011'] },
     },
   };
 

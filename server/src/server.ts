@@ -780,7 +780,7 @@ async function scanModelFiles(): Promise<void> {
   const t0 = performance.now();
   const files: string[] = [];
   for (const root of roots) {
-    if (await scanModelFilesEnabled(root)) files.push(...findModelFiles([root]));
+    if (await scanModelFilesEnabled(root)) files.push(...(await findModelFiles([root])));
   }
   const keep = new Set<string>();
   for (const file of files) {

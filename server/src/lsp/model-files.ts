@@ -70,7 +70,8 @@ export function shouldScan(file: string): boolean {
 }
 
 /** Model files under the roots, breadth-first, bounded; skips VCS folders, node_modules and virtual environments. */
-export function findModelFiles(roots: readonly string[], max = MAX_MODEL_FILES): string[] {
+export async function findModelFiles(roots: readonly string[], max = MAX_MODEL_FILES): Promise<string[]> {
+  // Asynchronous reads: a large workspace is walked without holding up the analysis of open documents.
   const out: string[] = [];
   let seen = 0;
   const queue = [...roots];
@@ -78,7 +79,7 @@ export function findModelFiles(roots: readonly string[], max = MAX_MODEL_FILES):
     const dir = queue.shift()!;
     let entries: fs.Dirent[];
     try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
+      entries = await fs.promises.readdir(dir, { withFileTypes: true });
     } catch {
       continue;
     }

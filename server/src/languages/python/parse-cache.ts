@@ -3,20 +3,36 @@ import type { Tree } from 'web-tree-sitter';
 interface Entry { text: string; tree: Tree }
 
 /**
- * The last syntax tree of each open document, so an edited document is re-parsed incrementally.
- * Owned by the language server; trees live in wasm memory and must be deleted explicitly.
+ * The last syntax tree of recently analyzed documents, so an edited document is re-parsed
+ * incrementally. Owned by the language server; trees live in wasm memory and must be deleted
+ * explicitly. Only the `capacity` most recently used documents keep their tree: incremental
+ * parsing matters for the files being edited, and a file opened among thousands re-parses in
+ * a millisecond or two when it is edited later.
  */
 export class ParseCache {
   private readonly entries = new Map<string, Entry>();
 
+  constructor(private readonly capacity = 32) {}
+
   get(key: string): Entry | undefined {
-    return this.entries.get(key);
+    const entry = this.entries.get(key);
+    if (entry) {
+      // Most recently used last.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry;
   }
 
   set(key: string, text: string, tree: Tree): void {
     const old = this.entries.get(key);
     if (old && old.tree !== tree) old.tree.delete();
+    this.entries.delete(key);
     this.entries.set(key, { text, tree });
+    while (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value as string;
+      this.delete(oldest);
+    }
   }
 
   delete(key: string): void {
@@ -26,5 +42,9 @@ export class ParseCache {
 
   clear(): void {
     for (const key of [...this.entries.keys()]) this.delete(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
   }
 }
