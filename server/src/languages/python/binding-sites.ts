@@ -22,18 +22,21 @@ export function bindingSites(text: string): Map<string, number[]> {
     else sites.set(name, [start]);
   };
   const n = text.length;
-  // Identifiers of the current statement not yet known to be targets: [start, end] pairs.
-  let pending: number[] = [];
+  // Identifiers of the current statement not yet known to be targets: [start, end] pairs (the first `pendingLength` entries).
+  const pending: number[] = [];
+  let pendingLength = 0;
   let depth = 0;
   /** After `for`: identifiers are targets until `in`. After `as`/`def`/`global`/`nonlocal`: until a non-name token. */
   let mode: 'none' | 'for' | 'as' | 'def' | 'list' = 'none';
   let forDepth = 0;
   let prevSignificant = 0; // char code of the previous non-blank character outside strings/comments
-  let lastIdent: [number, number] | undefined;
+  // The identifier just before the current token (for `name := …`), or -1.
+  let lastStart = -1;
+  let lastEnd = -1;
   const endStatement = () => {
-    pending = [];
+    pendingLength = 0;
     mode = 'none';
-    lastIdent = undefined;
+    lastStart = -1;
     prevSignificant = 0;
   };
   let i = 0;
@@ -73,7 +76,7 @@ export function bindingSites(text: string): Map<string, number[]> {
       }
       i = end;
       prevSignificant = 34;
-      lastIdent = undefined;
+      lastStart = -1;
       if (mode === 'as' || mode === 'def' || mode === 'list') mode = 'none';
       continue;
     }
@@ -81,8 +84,7 @@ export function bindingSites(text: string): Map<string, number[]> {
       let e = i + 1;
       while (e < n && isWordChar(text.charCodeAt(e))) e++;
       const attribute = prevSignificant === 46; // preceded by "."
-      // Only names that may be one of the keywords below are sliced (for, in, as, def, global, nonlocal).
-      const word = e - i <= 8 && (c === 102 || c === 105 || c === 97 || c === 100 || c === 103 || c === 110) ? text.slice(i, e) : '';
+      const word = attribute ? '' : keywordAt(text, i, e - i);
       if (!attribute && word === 'for') {
         mode = 'for';
         forDepth = depth;
@@ -100,8 +102,10 @@ export function bindingSites(text: string): Map<string, number[]> {
           add(i, e);
           mode = 'none';
         }
-        pending.push(i, e);
-        lastIdent = [i, e];
+        pending[pendingLength++] = i;
+        pending[pendingLength++] = e;
+        lastStart = i;
+        lastEnd = e;
       }
       prevSignificant = 97;
       i = e;
@@ -112,7 +116,7 @@ export function bindingSites(text: string): Map<string, number[]> {
       let e = i + 1;
       while (e < n && (isWordChar(text.charCodeAt(e)) || text.charCodeAt(e) === 46)) e++;
       prevSignificant = 48;
-      lastIdent = undefined;
+      lastStart = -1;
       i = e;
       continue;
     }
@@ -127,24 +131,24 @@ export function bindingSites(text: string): Map<string, number[]> {
       continue;
     } else if (c === 58 /* : */ && next === 61 /* = */) {
       // Walrus: the name just before is bound.
-      if (lastIdent) add(lastIdent[0], lastIdent[1]);
+      if (lastStart !== -1) add(lastStart, lastEnd);
       prevSignificant = 61;
-      lastIdent = undefined;
+      lastStart = -1;
       i += 2;
       continue;
     } else if (c === 61 /* = */) {
       if (next === 61) {
         i += 2; // ==
         prevSignificant = 61;
-        lastIdent = undefined;
+        lastStart = -1;
         continue;
       }
       const before = prevSignificant;
       // `<=`, `>=`, `!=` are comparisons; `+=`, `//=`, `**=`, `>>=` … are augmented assignments.
       const comparison = (before === 60 || before === 62 || before === 33) && !isAugmentedShift(text, i);
       if (depth === 0 && !comparison) {
-        for (let k = 0; k < pending.length; k += 2) add(pending[k], pending[k + 1]);
-        pending = [];
+        for (let k = 0; k < pendingLength; k += 2) add(pending[k], pending[k + 1]);
+        pendingLength = 0;
       }
     } else if (c === 44 /* , */ && (mode === 'as' || mode === 'list')) {
       // still in the list of names
@@ -157,7 +161,7 @@ export function bindingSites(text: string): Map<string, number[]> {
       if (!(c === 40 || c === 41 || c === 91 || c === 93 || c === 42 /* * */)) mode = 'none';
     }
     prevSignificant = c;
-    lastIdent = undefined;
+    lastStart = -1;
     i++;
   }
   // A name can be added twice, or out of order, when a statement binds it both by a keyword
@@ -174,4 +178,25 @@ export function bindingSites(text: string): Map<string, number[]> {
 function isAugmentedShift(text: string, eq: number): boolean {
   const a = text.charCodeAt(eq - 1);
   return (a === 62 || a === 60) && text.charCodeAt(eq - 2) === a;
+}
+
+/** The keyword among for, in, as, def, global, nonlocal that the name at `i` (of `length`) is, or ''. Compares characters, no slicing. */
+function keywordAt(text: string, i: number, length: number): string {
+  const c = text.charCodeAt(i);
+  switch (length) {
+    case 2:
+      if (c === 105 && text.charCodeAt(i + 1) === 110) return 'in';
+      if (c === 97 && text.charCodeAt(i + 1) === 115) return 'as';
+      return '';
+    case 3:
+      if (c === 102 && text.startsWith('for', i)) return 'for';
+      if (c === 100 && text.startsWith('def', i)) return 'def';
+      return '';
+    case 6:
+      return c === 103 && text.startsWith('global', i) ? 'global' : '';
+    case 8:
+      return c === 110 && text.startsWith('nonlocal', i) ? 'nonlocal' : '';
+    default:
+      return '';
+  }
 }
