@@ -144,34 +144,23 @@ export function runMeasured(cmd, args, { timeoutMs, cwd, env, stdout = 'pipe', m
       resolve({ error: String(e?.message ?? e) });
       return;
     }
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (d) => {
-      if (out.length < maxOutput) out += d;
-    });
-    child.stderr.on('data', (d) => {
-      if (err.length < maxOutput) err += d;
-    });
+    const output = captureOutput(child, maxOutput);
     let peakSampled = 0;
     const sample = () => {
       const r = groupRss(child.pid);
       if (r && r > peakSampled) peakSampled = r;
     };
     const sampler = setInterval(sample, sampleMs);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killTree(child);
-    }, timeoutMs);
+    const deadline = killAfter(child, timeoutMs);
     child.on('error', (e) => {
       clearInterval(sampler);
-      clearTimeout(timer);
+      deadline.clear();
       resolve({ error: String(e?.message ?? e) });
     });
     child.on('close', (code, signal) => {
       const wallMs = performance.now() - t0;
       clearInterval(sampler);
-      clearTimeout(timer);
+      deadline.clear();
       let maxRss;
       let cpuMs;
       let timeReport;
@@ -191,9 +180,32 @@ export function runMeasured(cmd, args, { timeoutMs, cwd, env, stdout = 'pipe', m
           // time did not write its report (killed)
         }
       }
-      resolve({ code, signal, timedOut, wallMs, cpuMs, peakRss: maxRss ?? (peakSampled || undefined), peakRssSampled: peakSampled || undefined, stdout: out, stderr: err });
+      resolve({ code, signal, timedOut: deadline.timedOut(), wallMs, cpuMs, peakRss: maxRss ?? (peakSampled || undefined), peakRssSampled: peakSampled || undefined, stdout: output.out(), stderr: output.err() });
     });
   });
+}
+
+/** Collects a child's stdout/stderr (each up to `max` characters). */
+function captureOutput(child, max = Infinity) {
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d) => {
+    if (out.length < max) out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    if (err.length < max) err += d;
+  });
+  return { out: () => out, err: () => err };
+}
+
+/** Kills the child's process group after `ms`; `clear()` when it ended. */
+function killAfter(child, ms) {
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killTree(child);
+  }, ms);
+  return { timedOut: () => timedOut, clear: () => clearTimeout(timer) };
 }
 
 /** Run a command and capture its output, bounded in time. */
@@ -206,22 +218,15 @@ export function runCapture(cmd, args, { timeoutMs = 60_000, cwd, env } = {}) {
       resolve({ code: null, error: String(e?.message ?? e), stdout: '', stderr: '' });
       return;
     }
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killTree(child);
-    }, timeoutMs);
+    const output = captureOutput(child);
+    const deadline = killAfter(child, timeoutMs);
     child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ code: null, error: String(e?.message ?? e), stdout: out, stderr: err });
+      deadline.clear();
+      resolve({ code: null, error: String(e?.message ?? e), stdout: output.out(), stderr: output.err() });
     });
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, timedOut, stdout: out, stderr: err });
+      deadline.clear();
+      resolve({ code, signal, timedOut: deadline.timedOut(), stdout: output.out(), stderr: output.err() });
     });
   });
 }

@@ -9,8 +9,7 @@ import type { WorkspaceFacts } from '../workspace/workspace-facts';
 import type { DiscoveredFile } from './discover';
 import { notebookLocator } from './notebook-regions';
 import { decodeUtf8, looksBinary, readBounded } from './read-file';
-import { TriggerMatcher } from '../engine/trigger-matcher';
-
+import { TriggerMatcher, triggerGroups } from '../engine/trigger-matcher';
 
 /** A finding as the CLI reports it (plain data: it crosses worker boundaries). */
 export interface CheckFinding {
@@ -95,7 +94,7 @@ export class FileAnalyzer {
       let pythonTriggers: TriggerMatcher | undefined;
       const python = this.opts.rules.filter((r) => r.check.python && isRuleEnabled(r, p.selection));
       if (python.every((r) => r.triggers && r.triggers.length > 0)) {
-        const groups = python.flatMap((r) => r.triggers ?? []).map((t) => (typeof t === 'string' ? [t] : t));
+        const groups = triggerGroups(python);
         // Suppression comments must still be checked for staleness.
         groups.push(['modellint:']);
         pythonTriggers = new TriggerMatcher(groups);

@@ -5,9 +5,9 @@ import { applySuppressions, UNUSED_SUPPRESSION } from './suppression';
 import type { WorkspaceFacts } from '../workspace/workspace-facts';
 import { detectInputKind, type InputKind } from '../languages/detect';
 import { buildPythonFacts, type PythonFacts } from '../languages/python/facts';
-import { needsSubprocessCalls, SUBPROCESS_CALL_WORDS } from '../languages/python/subprocess';
+import { mayStartCommands, SUBPROCESS_CALL_WORDS } from '../languages/python/subprocess';
 import { pythonCodeText } from '../languages/python/code-text';
-import { TriggerMatcher, triggersSatisfied } from './trigger-matcher';
+import { TriggerMatcher, triggerGroups, triggersSatisfied } from './trigger-matcher';
 import type { ParseCache } from '../languages/python/parse-cache';
 import { parseNotebook, type NotebookCell } from '../languages/notebook';
 import { parseRequirementsFacts } from '../workspace/requirements';
@@ -184,7 +184,7 @@ class SharedPython {
   get = (): PythonFacts => {
     if (!this.facts) {
       const words = pythonCallWords(this.ctx.rules);
-      const callWords = words && needsSubprocessCalls(this.doc.text) ? [...words, ...SUBPROCESS_CALL_WORDS] : words;
+      const callWords = words && mayStartCommands(this.doc.text) ? [...words, ...SUBPROCESS_CALL_WORDS] : words;
       this.facts = buildPythonFacts(this.doc.text, { cache: this.ctx.parseCache, key: this.doc.uri, callWords });
     }
     return this.facts;
@@ -209,7 +209,7 @@ const triggerMatchers = new WeakMap<readonly Rule[], TriggerMatcher>();
 function activePythonRules(rules: readonly Rule[], text: string, registry: readonly Rule[]): Rule[] {
   let matcher = triggerMatchers.get(registry);
   if (!matcher) {
-    matcher = new TriggerMatcher(registry.filter((r) => r.check.python).flatMap((r) => r.triggers ?? []).map((t) => (typeof t === 'string' ? [t] : t)));
+    matcher = new TriggerMatcher(triggerGroups(registry.filter((r) => r.check.python)));
     triggerMatchers.set(registry, matcher);
   }
   if (!matcher.matches(text)) return rules.filter((r) => !r.triggers);

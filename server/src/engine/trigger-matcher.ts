@@ -140,6 +140,11 @@ export class TriggerMatcher {
 
 interface ScanState { seen: Uint8Array; missing: number[]; satisfied: boolean; stop: boolean }
 
+/** The trigger word groups of `rules` (each any-of entry as an all-of list), for a TriggerMatcher. */
+export function triggerGroups(rules: readonly { triggers?: readonly (string | readonly string[])[] }[]): string[][] {
+  return rules.flatMap((r) => r.triggers ?? []).map((t) => (typeof t === 'string' ? [t] : [...t]));
+}
+
 /** Whether a rule's triggers (any-of entries, each a word or an all-of list of words) are satisfied by the words present. */
 export function triggersSatisfied(triggers: readonly (string | readonly string[])[], present: ReadonlySet<string>): boolean {
   return triggers.some((t) => (typeof t === 'string' ? present.has(t) : t.every((w) => present.has(w))));

@@ -1178,11 +1178,6 @@ function isParseArgs(callee: string): boolean {
   return /(^|\.)parse_(known_)?args$/.test(callee) || callee === 'argparse.ArgumentParser.parse_args';
 }
 
-function identifiersIn(n: Node): string[] {
-  if (n.type === 'identifier') return [n.text];
-  return n.descendantsOfType('identifier').filter((c): c is Node => !!c).map((c) => c.text);
-}
-
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
 
 /** The value of a string literal node; f-strings with interpolations are `fstring`, bytes are unknown. */

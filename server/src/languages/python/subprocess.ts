@@ -41,7 +41,7 @@ const VARARG_CALLS = new Map([
 
 const SUBPROCESS_PATTERN = new RegExp(SUBPROCESS_WORDS.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
 
-/** Whether any of SUBPROCESS_WORDS occurs (one pass over the text). */
+/** Whether any of SUBPROCESS_WORDS occurs (one pass over the text): otherwise the file starts no command and its serving facts are empty. */
 export function mayStartCommands(text: string): boolean {
   return SUBPROCESS_PATTERN.test(text);
 }
@@ -51,14 +51,9 @@ export interface PythonServingOptions {
   key?: string;
   /**
    * The file's Python facts when the caller has them (built with SUBPROCESS_CALL_WORDS among
-   * their call words, see needsSubprocessCalls): then the file is not parsed again.
+   * their call words when mayStartCommands): then the file is not parsed again.
    */
   facts?: () => PythonFacts;
-}
-
-/** Whether the calls that start commands must be located in `text` (its serving facts are empty otherwise). */
-export function needsSubprocessCalls(text: string): boolean {
-  return mayStartCommands(text);
 }
 
 export function buildPythonServingFacts(text: string, options: PythonServingOptions = {}): ServingFacts {
