@@ -1,6 +1,7 @@
-import { Edit, Query, type Node, type Tree } from 'web-tree-sitter';
+import { Query, type Node } from 'web-tree-sitter';
 import type { Range, TextEdit } from '../../engine/types';
-import { grammar, parserFor } from '../tree-sitter';
+import { grammar } from '../tree-sitter';
+import { ChunkedTree, PARSE_TIME_LIMIT_MS, type TextEditSpan } from './chunked-tree';
 import type { ParseCache } from './parse-cache';
 import { sameValue, UNKNOWN, type PyValue, type ValueOrigin } from './values';
 import { bindingSites } from './binding-sites';
@@ -86,11 +87,26 @@ function allCallsQuery(): Query {
   return callQuery;
 }
 
-/** A wall-clock bound for one parse; past it the parse is cancelled (pathological input). */
-const PARSE_TIME_LIMIT_MS = 3000;
 const MAX_EVAL_DEPTH = 24;
 /** How far a word occurrence is followed up the tree to the calls around it. */
 const MAX_CLIMB = 64;
+function escapeRegExp(w: string): string {
+  return w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A trigger word as a part of a name: in `torch.load`, `safe_load`, `load_file`, `loadModel` and
+ * (a plural `s`) `loads`, but not in `loader`, `download` or `payload`. A word that begins or ends
+ * with a lowercase letter must not continue a lowercase run there, so rules list the longer names
+ * they mean (`execvp`). Words in other shapes (`YAML`, `hf://`) match anywhere.
+ */
+export function namePartPattern(word: string): string {
+  const lower = (c: string) => c >= 'a' && c <= 'z';
+  const before = lower(word[0]) ? '(?<![a-z])' : '';
+  const after = lower(word[word.length - 1]) ? '(?!s[a-z])(?![a-rt-z])' : '';
+  return `${before}${escapeRegExp(word)}${after}`;
+}
+
 /** How far a node is followed up the tree to find its scope. */
 const MAX_SCOPE_CLIMB = 400;
 
@@ -105,40 +121,29 @@ export interface BuildOptions {
 }
 
 export function buildPythonFacts(text: string, options: BuildOptions = {}): PythonFacts {
-  const tree = parse(text, options);
+  const trees = chunkedTree(text, options);
   const owned = !(options.cache && options.key);
   try {
-    return new PythonFile(text, tree, owned, options.callWords);
+    return new PythonFile(text, trees, owned, options.callWords);
   } catch (e) {
-    if (owned) tree.delete();
+    if (owned) trees.dispose();
     throw e;
   }
 }
 
-function parse(text: string, options: BuildOptions): Tree {
-  const parser = parserFor('python');
-  const started = Date.now();
-  const parseOptions = { progressCallback: () => Date.now() - started > PARSE_TIME_LIMIT_MS };
-  let tree: Tree | null;
+/** The chunked syntax of `text`: from the parse cache (moved by the edit since) or new, parsed on demand. */
+function chunkedTree(text: string, options: BuildOptions): ChunkedTree {
   const cached = options.cache && options.key ? options.cache.get(options.key) : undefined;
-  if (cached && cached.text !== text) {
-    const edited = cached.tree.copy();
-    edited.edit(new Edit(diffEdit(cached.text, text)));
-    tree = parser.parse(text, edited, parseOptions);
-    edited.delete();
-  } else if (cached) {
-    tree = cached.tree.copy();
-  } else {
-    tree = parser.parse(text, null, parseOptions);
-  }
-  parser.reset();
-  if (!tree) throw new Error(`parsing took longer than ${PARSE_TIME_LIMIT_MS} ms and was cancelled`);
-  if (options.cache && options.key) options.cache.set(options.key, text, tree);
-  return tree;
+  let trees: ChunkedTree;
+  if (cached && cached.text === text) trees = cached;
+  else if (cached) trees = cached.edited(text, diffEdit(cached.text, text));
+  else trees = ChunkedTree.of(text);
+  if (options.cache && options.key && trees !== cached) options.cache.set(options.key, trees);
+  return trees;
 }
 
 /** One edit describing the change between two texts (common prefix and suffix kept). */
-function diffEdit(oldText: string, newText: string) {
+function diffEdit(oldText: string, newText: string): TextEditSpan {
   let start = 0;
   const minLen = Math.min(oldText.length, newText.length);
   // Whole blocks first (native comparisons), then character by character.
@@ -233,9 +238,8 @@ class PythonFile implements PythonFacts {
   readonly calls: CallFact[] = [];
   readonly envAssignments: EnvAssignment[] = [];
   readonly attributeAssignments: AttributeAssignment[] = [];
-  readonly hasSyntaxErrors: boolean;
 
-  private readonly root: Node;
+  private readonly trees: ChunkedTree;
   private readonly imports = new Map<string, string>();
   /** Where each class of the file is defined (the `class` keyword); its node is fetched on demand. */
   private readonly classPositions = new Map<string, number>();
@@ -247,16 +251,19 @@ class PythonFile implements PythonFacts {
   private argparse?: Map<string, ArgparseOption>;
   private readonly classBaseCache = new Map<string, string[]>();
 
-  constructor(readonly text: string, private readonly tree: Tree, private readonly owned: boolean, callWords?: readonly string[]) {
-    this.root = tree.rootNode;
-    this.hasSyntaxErrors = this.root.hasError;
+  constructor(readonly text: string, trees: ChunkedTree, private readonly owned: boolean, callWords?: readonly string[]) {
+    this.trees = trees;
     this.module = new Scope(this, 'module', 0, text.length);
     this.collectDeclarations();
     this.collectCalls(callWords);
   }
 
+  get hasSyntaxErrors(): boolean {
+    return this.trees.hasError;
+  }
+
   dispose(): void {
-    if (this.owned) this.tree.delete();
+    if (this.owned) this.trees.dispose();
   }
 
   // ---- collection --------------------------------------------------------------------------
@@ -302,7 +309,7 @@ class PythonFile implements PythonFacts {
 
   /** The node of one of `types` that starts at `index` (a keyword at the start of a statement). */
   private statementAt(index: number, types: string[]): Node | undefined {
-    let n: Node | null = this.root.descendantForIndex(index);
+    let n: Node | null = this.trees.nodeAt(index);
     for (let depth = 0; n && depth < 4; depth++, n = n.parent) {
       if (types.includes(n.type)) return n.startIndex === index || n.type === 'function_definition' ? n : undefined;
     }
@@ -321,8 +328,10 @@ class PythonFile implements PythonFacts {
     if (!callWords) {
       // Every call: one query over the tree (linear, even for pathologically deep nesting).
       const started = Date.now();
-      for (const { name, node } of allCallsQuery().captures(this.root, { progressCallback: () => Date.now() - started > PARSE_TIME_LIMIT_MS })) {
-        (name === 'call' ? found : name === 'attribute' ? attrNodes : envNodes).set(node.id, node);
+      for (let k = 0; k < this.trees.chunkCount; k++) {
+        for (const { name, node } of allCallsQuery().captures(this.trees.root(k), { progressCallback: () => Date.now() - started > PARSE_TIME_LIMIT_MS })) {
+          (name === 'call' ? found : name === 'attribute' ? attrNodes : envNodes).set(node.id, node);
+        }
       }
     }
     const ruleWords = new Set<string>(callWords ?? []);
@@ -330,9 +339,9 @@ class PythonFile implements PythonFacts {
     const words = new Set<string>([...ruleWords, 'environ']);
     const aliasWords = new Set<string>();
     const scan = (list: Iterable<string>, wholeWords: boolean) => {
-      const alternatives = [...list].filter((w) => w.length > 0).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      const alternatives = [...list].filter((w) => w.length > 0).map((w) => (wholeWords ? escapeRegExp(w) : namePartPattern(w)));
       if (alternatives.length === 0) return;
-      // Trigger words match inside longer names (`load` in `torch_load`); an alias is a whole name.
+      // A trigger word matches as a part of a name (`load` in `torch_load`); an alias is a whole name.
       const pattern = new RegExp(wholeWords ? `(?<![\\w.])(?:${alternatives.join('|')})(?!\\w)` : alternatives.join('|'), 'g');
       for (const m of this.text.matchAll(pattern)) {
         const builtin = !wholeWords && m[0] === 'environ' && !ruleWords.has('environ');
@@ -375,7 +384,7 @@ class PythonFile implements PythonFacts {
     // as a function (`load = partial(torch.load, …)`, `getattr(pickle, "loads")`), not for
     // `path = os.path.join(root, "config.yaml")`.
     let aliasable = true;
-    for (let n: Node | null = this.root.descendantForIndex(index); n && depth < MAX_CLIMB; child = n, n = n.parent, depth++) {
+    for (let n: Node | null = this.trees.nodeAt(index); n && depth < MAX_CLIMB; child = n, n = n.parent, depth++) {
       const t = n.type;
       if (t === 'comment') return; // prose; strings do count (hf:// URIs, env names, patch targets)
       if (t === 'call') {
@@ -426,7 +435,9 @@ class PythonFile implements PythonFacts {
       else hi = mid;
     }
     let bound = Infinity;
-    for (let k = lo - 1; k >= 0 && bound > 0; k--) {
+    // A function never spans top-level statements: only the defs of the index's own chunk can enclose it.
+    const chunkStart = this.trees.chunkStart(index);
+    for (let k = lo - 1; k >= 0 && bound > 0 && defs[k].index >= chunkStart; k--) {
       const d = defs[k];
       if (d.indent >= bound) continue;
       const info = this.defInfo(d.index);
@@ -482,7 +493,7 @@ class PythonFile implements PythonFacts {
     const out: (Node | null)[] = [];
     for (let k = lo; k < sites.length && sites[k] < scope.end; k++) {
       const at = sites[k];
-      const id = this.root.descendantForIndex(at, at + name.length);
+      const id = this.trees.nodeAt(at, at + name.length);
       if (!id || id.type !== 'identifier' || id.startIndex !== at) continue;
       const binding = bindingOf(id);
       if (binding === undefined) continue;
@@ -835,7 +846,7 @@ class PythonFile implements PythonFacts {
     const out = new Map<number, Node>();
     for (const m of this.text.matchAll(/\.\s*add_argument\s*\(/g)) {
       const at = m.index! + m[0].indexOf('add_argument');
-      let n: Node | null = this.root.descendantForIndex(at);
+      let n: Node | null = this.trees.nodeAt(at);
       for (let depth = 0; n && depth < 3 && n.type !== 'call'; depth++) n = n.parent;
       if (n?.type !== 'call') continue;
       const fn = n.childForFieldName('function');

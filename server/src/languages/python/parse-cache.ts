@@ -1,20 +1,18 @@
-import type { Tree } from 'web-tree-sitter';
-
-interface Entry { text: string; tree: Tree }
+import type { ChunkedTree } from './chunked-tree';
 
 /**
- * The last syntax tree of recently analyzed documents, so an edited document is re-parsed
- * incrementally. Owned by the language server; trees live in wasm memory and must be deleted
- * explicitly. Only the `capacity` most recently used documents keep their tree: incremental
- * parsing matters for the files being edited, and a file opened among thousands re-parses in
- * a millisecond or two when it is edited later.
+ * The last syntax of recently analyzed documents (their parsed chunks), so an edited document is
+ * re-parsed incrementally. Owned by the language server; trees live in wasm memory and must be
+ * released explicitly. Only the `capacity` most recently used documents keep their trees:
+ * incremental parsing matters for the files being edited, and a file opened among thousands
+ * re-parses in a millisecond or two when it is edited later.
  */
 export class ParseCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, ChunkedTree>();
 
   constructor(private readonly capacity = 32) {}
 
-  get(key: string): Entry | undefined {
+  get(key: string): ChunkedTree | undefined {
     const entry = this.entries.get(key);
     if (entry) {
       // Most recently used last.
@@ -24,11 +22,11 @@ export class ParseCache {
     return entry;
   }
 
-  set(key: string, text: string, tree: Tree): void {
+  set(key: string, tree: ChunkedTree): void {
     const old = this.entries.get(key);
-    if (old && old.tree !== tree) old.tree.delete();
+    if (old && old !== tree) old.dispose();
     this.entries.delete(key);
-    this.entries.set(key, { text, tree });
+    this.entries.set(key, tree);
     while (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value as string;
       this.delete(oldest);
@@ -36,7 +34,7 @@ export class ParseCache {
   }
 
   delete(key: string): void {
-    this.entries.get(key)?.tree.delete();
+    this.entries.get(key)?.dispose();
     this.entries.delete(key);
   }
 

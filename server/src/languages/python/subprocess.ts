@@ -23,7 +23,11 @@ export const SUBPROCESS_WORDS = ['subprocess', 'os.exec', 'os.spawn', 'os.system
  * finds `subprocess.run(…)` and, through import aliases, `from subprocess import run as r`; the
  * `os` functions are found by their own names.
  */
-export const SUBPROCESS_CALL_WORDS = ['subprocess', 'system', 'popen', 'getoutput', 'getstatusoutput', 'execv', 'execl', 'spawnv', 'spawnl'];
+export const SUBPROCESS_CALL_WORDS = [
+  'subprocess', 'system', 'popen', 'getoutput', 'getstatusoutput',
+  'execv', 'execve', 'execvp', 'execvpe', 'execl', 'execle', 'execlp', 'execlpe',
+  'spawnv', 'spawnve', 'spawnvp', 'spawnvpe', 'spawnl', 'spawnle', 'spawnlp', 'spawnlpe',
+];
 
 const LIST_CALLS = new Set(['subprocess.run', 'subprocess.Popen', 'subprocess.call', 'subprocess.check_call', 'subprocess.check_output']);
 const SHELL_CALLS = new Set(['os.system', 'os.popen', 'subprocess.getoutput', 'subprocess.getstatusoutput', 'asyncio.create_subprocess_shell']);

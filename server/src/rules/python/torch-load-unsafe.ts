@@ -33,7 +33,7 @@ const meta: RuleMeta = {
 export const torchLoadUnsafe = defineRule({
   meta,
   triggers: [['torch', 'load']],
-  callWords: ['load', 'load_url', 'partial'],
+  callWords: ['load', 'load_url', 'partial', 'partialmethod'],
   check: {
     python(facts, ctx) {
       const out: Finding[] = [];

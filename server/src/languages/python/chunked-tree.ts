@@ -1,0 +1,185 @@
+import { Edit, type Node, type Point, type Tree } from 'web-tree-sitter';
+import { parserFor } from '../tree-sitter';
+import { topLevelChunks, type Chunks } from './chunks';
+
+/** A wall-clock bound for the parsing of one text; past it a parse is cancelled (pathological input). */
+export const PARSE_TIME_LIMIT_MS = 3000;
+
+export interface TextEditSpan {
+  startIndex: number;
+  oldEndIndex: number;
+  newEndIndex: number;
+  startPosition: Point;
+  oldEndPosition: Point;
+  newEndPosition: Point;
+}
+
+/**
+ * The syntax of a Python text, parsed lazily by top-level statement (chunks.ts): each chunk is
+ * parsed, with tree-sitter's included ranges, the first time a node in it is asked for. The front-end
+ * only looks at the places where a rule's words occur and at the bindings of the names found there,
+ * so a large file is mostly never parsed: the cost follows what matters, not the size of the file.
+ *
+ * Nodes carry their positions in the whole text. Every name scope lies within one chunk, so walking
+ * up from a node never needs another chunk. Trees live in wasm memory: `dispose()` releases them.
+ */
+export class ChunkedTree {
+  private readonly trees: (Tree | undefined)[];
+  /** Trees moved by an edit since they were parsed: re-parsed incrementally on first use. */
+  private readonly stale: boolean[] = [];
+  private parseMs = 0;
+
+  private constructor(
+    readonly text: string,
+    private readonly chunks: Chunks,
+    private readonly whole: boolean,
+  ) {
+    this.trees = new Array<Tree | undefined>(chunks.starts.length);
+  }
+
+  /** Split `text` into chunks; nothing is parsed yet. `whole` keeps the text as one chunk. */
+  static of(text: string, whole = false): ChunkedTree {
+    return new ChunkedTree(text, whole ? WHOLE : topLevelChunks(text), whole);
+  }
+
+  get chunkCount(): number {
+    return this.chunks.starts.length;
+  }
+
+  /** How many chunks have been parsed so far. */
+  get parsedCount(): number {
+    return this.trees.reduce((n, t) => n + (t ? 1 : 0), 0);
+  }
+
+  /** The index of the chunk that holds `index`. */
+  chunkOf(index: number): number {
+    const starts = this.chunks.starts;
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid] <= index) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.max(0, lo - 1);
+  }
+
+  /** Where the chunk holding `index` starts. */
+  chunkStart(index: number): number {
+    return this.chunks.starts[this.chunkOf(index)];
+  }
+
+  /** The smallest node that spans `[start, end]`, from the chunk holding `start`. */
+  nodeAt(start: number, end = start): Node | null {
+    return this.root(this.chunkOf(start)).descendantForIndex(start, end);
+  }
+
+  /** The module node of chunk `k` (only chunk `k`'s statements are in it). */
+  root(k: number): Node {
+    return this.tree(k).rootNode;
+  }
+
+  /** Whether any part of the text has a syntax error (parses every chunk). */
+  get hasError(): boolean {
+    for (let k = 0; k < this.trees.length; k++) if (this.root(k).hasError) return true;
+    return false;
+  }
+
+  dispose(): void {
+    for (let k = 0; k < this.trees.length; k++) {
+      this.trees[k]?.delete();
+      this.trees[k] = undefined;
+    }
+  }
+
+  /**
+   * The chunked tree of `newText`, one edit away from this text. Parsed chunks before the edit are
+   * kept as they are; those after it, and the one chunk the edit falls in when it keeps its
+   * boundaries, keep their old tree, moved by the edit, for an incremental re-parse when they are
+   * next looked at (which also points their nodes' text at the new text). This instance gives its
+   * trees away and must not be used after.
+   */
+  edited(newText: string, edit: TextEditSpan): ChunkedTree {
+    const next = this.whole ? WHOLE : topLevelChunks(newText);
+    const delta = edit.newEndIndex - edit.oldEndIndex;
+    const oldStarts = this.chunks.starts;
+    const oldEnd = (k: number) => oldStarts[k + 1] ?? this.text.length;
+    const byStart = new Map<number, number>();
+    oldStarts.forEach((s, k) => byStart.set(s, k));
+    const result = new ChunkedTree(newText, next, this.whole);
+    const moved = new Edit(edit);
+    for (let j = 0; j < next.starts.length; j++) {
+      const s = next.starts[j];
+      const e = next.starts[j + 1] ?? newText.length;
+      let k: number | undefined;
+      if (e <= edit.startIndex && (k = byStart.get(s)) !== undefined && oldEnd(k) === e) {
+        // Before the edit: the same text at the same place.
+        result.trees[j] = this.take(k);
+        result.stale[j] = this.stale[k];
+      } else if (
+        (s >= edit.newEndIndex && (k = byStart.get(s - delta)) !== undefined && oldEnd(k) === e - delta) ||
+        ((k = byStart.get(s)) !== undefined && s <= edit.startIndex && oldEnd(k) === e - delta && e - delta >= edit.oldEndIndex)
+      ) {
+        // After the edit (the same text, moved), or the chunk the edit falls in.
+        const tree = this.take(k);
+        if (tree) {
+          tree.edit(moved);
+          result.trees[j] = tree;
+          result.stale[j] = true;
+        }
+      }
+    }
+    this.dispose();
+    return result;
+  }
+
+  private take(k: number): Tree | undefined {
+    const tree = this.trees[k];
+    this.trees[k] = undefined;
+    return tree;
+  }
+
+  private tree(k: number): Tree {
+    const tree = this.trees[k];
+    if (tree && !this.stale[k]) return tree;
+    this.stale[k] = false;
+    this.trees[k] = undefined;
+    return this.parseChunk(k, tree);
+  }
+
+  private parseChunk(k: number, old?: Tree): Tree {
+    const parser = parserFor('python');
+    const start = this.chunks.starts[k];
+    const end = this.chunks.starts[k + 1] ?? this.text.length;
+    const startPosition = { row: this.chunks.rows[k], column: 0 };
+    const endPosition = k + 1 < this.chunks.rows.length ? { row: this.chunks.rows[k + 1], column: 0 } : endPoint(this.text, start, this.chunks.rows[k]);
+    const began = performance.now();
+    const budget = PARSE_TIME_LIMIT_MS - this.parseMs;
+    let tree: Tree | null;
+    try {
+      tree = parser.parse(this.text, old ?? null, {
+        includedRanges: this.whole ? undefined : [{ startIndex: start, endIndex: end, startPosition, endPosition }],
+        progressCallback: () => performance.now() - began > budget,
+      });
+    } finally {
+      parser.reset();
+      old?.delete();
+      this.parseMs += performance.now() - began;
+    }
+    if (!tree) throw new Error(`parsing took longer than ${PARSE_TIME_LIMIT_MS} ms and was cancelled`);
+    this.trees[k] = tree;
+    return tree;
+  }
+}
+
+const WHOLE: Chunks = { starts: [0], rows: [0] };
+
+/** The position of the end of `text`, counting lines from `from` (at column 0 of line `row`). */
+function endPoint(text: string, from: number, row: number): Point {
+  let lineStart = from;
+  for (let i = text.indexOf('\n', from); i !== -1; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: text.length - lineStart };
+}

@@ -1,0 +1,90 @@
+import { BACKSLASH, CR, FF, HASH, isWordChar, NL, SPACE, stringEnd, stringStart, TAB } from './lexer';
+
+/** Where the top-level statements of a Python text start (see topLevelChunks). */
+export interface Chunks {
+  /** Start offsets, ascending; the first is 0. Chunk `k` is `[starts[k], starts[k + 1] ?? text.length)`. */
+  starts: number[];
+  /** The 0-based line of each start (every start is at column 0). */
+  rows: number[];
+}
+
+/** Keywords at column 0 that continue the compound statement above them. */
+const CONTINUATIONS = ['else', 'elif', 'except', 'finally'];
+
+/**
+ * Splits a module into chunks of whole top-level statements, by one linear lexical pass: a chunk
+ * starts at a line whose first character is code at column 0, outside brackets, strings and line
+ * continuations, unless it is an `else`/`elif`/`except`/`finally` clause or follows a decorator.
+ * Comments and blank lines go with the chunk before them.
+ *
+ * Every name scope (a function, with everything nested in it) lies within one chunk, and a chunk
+ * parses on its own to the same syntax as in the whole file: so the front-end parses only the
+ * chunks it looks at. A bracket or a triple-quoted string left open makes its chunk run to the end
+ * of the text (no boundary is found inside either), which is where the whole-file parse would look
+ * for its end too; a closing bracket with nothing open is ignored.
+ */
+export function topLevelChunks(text: string): Chunks {
+  const starts = [0];
+  const rows = [0];
+  const n = text.length;
+  let depth = 0;
+  let row = 0;
+  let atLineStart = true; // at column 0 of a physical line that does not continue a logical line
+  let decorator = false; // the last top-level logical line was a decorator
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (atLineStart) {
+      atLineStart = false;
+      if (depth === 0 && c !== NL && c !== CR && c !== HASH && c !== SPACE && c !== TAB && c !== FF) {
+        if (i === 0 || decorator || continues(text, i)) {
+          // same chunk
+        } else {
+          starts.push(i);
+          rows.push(row);
+        }
+        decorator = c === 64; // @
+      }
+    }
+    if (c === NL) {
+      row++;
+      if (depth === 0) atLineStart = true;
+      i++;
+      continue;
+    }
+    if (c === HASH) {
+      const eol = text.indexOf('\n', i);
+      i = eol === -1 ? n : eol;
+      continue;
+    }
+    if (c === BACKSLASH) {
+      // A line continuation: the next physical line goes on with this logical line.
+      if (text.charCodeAt(i + 1) === NL) row++;
+      else if (text.charCodeAt(i + 1) === CR && text.charCodeAt(i + 2) === NL) {
+        row++;
+        i++;
+      }
+      i += 2;
+      continue;
+    }
+    const quoteAt = stringStart(text, i);
+    if (quoteAt !== -1) {
+      const end = stringEnd(text, quoteAt);
+      for (let k = text.indexOf('\n', quoteAt); k !== -1 && k < end; k = text.indexOf('\n', k + 1)) row++;
+      i = end;
+      continue;
+    }
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+    i++;
+    if (isWordChar(c)) while (i < n && isWordChar(text.charCodeAt(i))) i++;
+  }
+  return { starts, rows };
+}
+
+function continues(text: string, i: number): boolean {
+  for (const kw of CONTINUATIONS) {
+    if (text.startsWith(kw, i) && !isWordChar(text.charCodeAt(i + kw.length))) return true;
+  }
+  return false;
+}
