@@ -1,4 +1,4 @@
-import { BACKSLASH, CR, FF, HASH, isWordChar, NL, SPACE, stringEnd, stringStart, TAB } from './lexer';
+import { BACKSLASH, commentEnd, CR, FF, HASH, isWordChar, NL, SPACE, stringEnd, stringStart, TAB } from './lexer';
 
 /**
  * Where each name may be bound: the positions of identifiers in binding-like places of a Python
@@ -52,8 +52,7 @@ export function bindingSites(text: string): Map<string, number[]> {
       continue;
     }
     if (c === HASH) {
-      const eol = text.indexOf('\n', i);
-      i = eol === -1 ? n : eol;
+      i = commentEnd(text, i);
       continue;
     }
     if (c === BACKSLASH) {

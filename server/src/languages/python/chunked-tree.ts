@@ -32,14 +32,13 @@ export class ChunkedTree {
   private constructor(
     readonly text: string,
     private readonly chunks: Chunks,
-    private readonly whole: boolean,
   ) {
     this.trees = new Array<Tree | undefined>(chunks.starts.length);
   }
 
-  /** Split `text` into chunks; nothing is parsed yet. `whole` keeps the text as one chunk. */
-  static of(text: string, whole = false): ChunkedTree {
-    return new ChunkedTree(text, whole ? WHOLE : topLevelChunks(text), whole);
+  /** Split `text` into chunks; nothing is parsed yet. */
+  static of(text: string): ChunkedTree {
+    return new ChunkedTree(text, topLevelChunks(text));
   }
 
   get chunkCount(): number {
@@ -100,13 +99,13 @@ export class ChunkedTree {
    * trees away and must not be used after.
    */
   edited(newText: string, edit: TextEditSpan): ChunkedTree {
-    const next = this.whole ? WHOLE : topLevelChunks(newText);
+    const next = topLevelChunks(newText);
     const delta = edit.newEndIndex - edit.oldEndIndex;
     const oldStarts = this.chunks.starts;
     const oldEnd = (k: number) => oldStarts[k + 1] ?? this.text.length;
     const byStart = new Map<number, number>();
     oldStarts.forEach((s, k) => byStart.set(s, k));
-    const result = new ChunkedTree(newText, next, this.whole);
+    const result = new ChunkedTree(newText, next);
     const moved = new Edit(edit);
     for (let j = 0; j < next.starts.length; j++) {
       const s = next.starts[j];
@@ -152,13 +151,13 @@ export class ChunkedTree {
     const start = this.chunks.starts[k];
     const end = this.chunks.starts[k + 1] ?? this.text.length;
     const startPosition = { row: this.chunks.rows[k], column: 0 };
-    const endPosition = k + 1 < this.chunks.rows.length ? { row: this.chunks.rows[k + 1], column: 0 } : endPoint(this.text, start, this.chunks.rows[k]);
+    const endPosition = k + 1 < this.chunks.rows.length ? { row: this.chunks.rows[k + 1], column: 0 } : pointAt(this.text, end, start, this.chunks.rows[k]);
     const began = performance.now();
     const budget = PARSE_TIME_LIMIT_MS - this.parseMs;
     let tree: Tree | null;
     try {
       tree = parser.parse(this.text, old ?? null, {
-        includedRanges: this.whole ? undefined : [{ startIndex: start, endIndex: end, startPosition, endPosition }],
+        includedRanges: [{ startIndex: start, endIndex: end, startPosition, endPosition }],
         progressCallback: () => performance.now() - began > budget,
       });
     } finally {
@@ -172,14 +171,12 @@ export class ChunkedTree {
   }
 }
 
-const WHOLE: Chunks = { starts: [0], rows: [0] };
-
-/** The position of the end of `text`, counting lines from `from` (at column 0 of line `row`). */
-function endPoint(text: string, from: number, row: number): Point {
+/** The row and column of `index`, counting lines from `from` (column 0 of line `row`). */
+export function pointAt(text: string, index: number, from = 0, row = 0): Point {
   let lineStart = from;
-  for (let i = text.indexOf('\n', from); i !== -1; i = text.indexOf('\n', i + 1)) {
+  for (let i = text.indexOf('\n', from); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
     row++;
     lineStart = i + 1;
   }
-  return { row, column: text.length - lineStart };
+  return { row, column: index - lineStart };
 }

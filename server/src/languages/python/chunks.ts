@@ -1,4 +1,4 @@
-import { BACKSLASH, CR, FF, HASH, isWordChar, NL, SPACE, stringEnd, stringStart, TAB } from './lexer';
+import { BACKSLASH, commentEnd, CR, FF, HASH, isWordChar, NL, SPACE, stringEnd, stringStart, TAB } from './lexer';
 
 /** Where the top-level statements of a Python text start (see topLevelChunks). */
 export interface Chunks {
@@ -53,8 +53,7 @@ export function topLevelChunks(text: string): Chunks {
       continue;
     }
     if (c === HASH) {
-      const eol = text.indexOf('\n', i);
-      i = eol === -1 ? n : eol;
+      i = commentEnd(text, i);
       continue;
     }
     if (c === BACKSLASH) {

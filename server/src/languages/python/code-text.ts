@@ -1,4 +1,4 @@
-import { BACKSLASH, CR, endsLogicalLine, FF, HASH, isWordChar, NL, SPACE, stringEnd, stringStart, TAB } from './lexer';
+import { BACKSLASH, commentEnd, CR, endsLogicalLine, FF, HASH, isWordChar, NL, SPACE, stringEnd, stringStart, TAB } from './lexer';
 
 /**
  * The parts of a Python text that can take part in a finding, for the byte-level prefilter: the
@@ -22,8 +22,7 @@ export function pythonCodeText(text: string): string {
     const c = text.charCodeAt(i);
     if (c === HASH) {
       parts.push(text.slice(kept, i));
-      const eol = text.indexOf('\n', i);
-      i = kept = eol === -1 ? n : eol;
+      i = kept = commentEnd(text, i);
       continue;
     }
     if (c === NL) {

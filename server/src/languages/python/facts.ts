@@ -1,7 +1,7 @@
 import { Query, type Node } from 'web-tree-sitter';
 import type { Range, TextEdit } from '../../engine/types';
 import { grammar } from '../tree-sitter';
-import { ChunkedTree, PARSE_TIME_LIMIT_MS, type TextEditSpan } from './chunked-tree';
+import { ChunkedTree, PARSE_TIME_LIMIT_MS, pointAt, type TextEditSpan } from './chunked-tree';
 import type { ParseCache } from './parse-cache';
 import { sameValue, UNKNOWN, type PyValue, type ValueOrigin } from './values';
 import { bindingSites } from './binding-sites';
@@ -168,16 +168,6 @@ function diffEdit(oldText: string, newText: string): TextEditSpan {
     oldEndPosition: pointAt(oldText, oldEnd),
     newEndPosition: pointAt(newText, newEnd),
   };
-}
-
-function pointAt(text: string, index: number) {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
-    row++;
-    lineStart = i + 1;
-  }
-  return { row, column: index - lineStart };
 }
 
 export function nodeRange(n: Node): Range {

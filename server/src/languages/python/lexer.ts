@@ -60,3 +60,9 @@ export function endsLogicalLine(text: string, at: number): boolean {
   }
   return true;
 }
+
+/** The end of the comment that starts at `i` (its line's newline, or the end of the text). */
+export function commentEnd(text: string, i: number): number {
+  const eol = text.indexOf('\n', i);
+  return eol === -1 ? text.length : eol;
+}
