@@ -18,16 +18,22 @@ export function warmUpEngine(ctx: Pick<AnalyzeContext, 'rules' | 'selection' | '
 }
 
 /** `blocks` variations of a small training/serving module (about 30 lines each). */
-function sampleModule(blocks: number): string {
+export function sampleModule(blocks: number): string {
   const out = [
     '"""Checkpoint helpers."""',
     'import argparse',
+    'import asyncio',
     'import os',
     'import pickle',
+    'import sys',
+    'from dataclasses import dataclass',
     'from pathlib import Path',
     '',
+    'import joblib',
+    'import numpy as np',
     'import torch',
     'import yaml',
+    'from huggingface_hub import hf_hub_download, snapshot_download',
     'from transformers import AutoModel, AutoTokenizer',
     '',
     'MODEL_ID = "org/model"',
@@ -38,6 +44,10 @@ function sampleModule(blocks: number): string {
     'parser.add_argument("--ckpt", default="model.pt")',
   ];
   for (let n = 0; n < blocks; n++) {
+    // Every few blocks, one that uses the rest of the syntax, so that every branch of the lexers
+    // and of the value resolution has run before a real file arrives: code that has never run is
+    // compiled without type feedback and thrown away (deoptimized) the first time it does.
+    if (n % 8 === 3) out.push(...syntaxTour(n));
     out.push(
       '',
       `class Loader${n}:`,
@@ -68,4 +78,91 @@ function sampleModule(blocks: number): string {
     );
   }
   return out.join('\n') + '\n';
+}
+
+/** A block of ordinary Python that uses the syntax the sample above does not (numbers, f-strings, continuations, …). */
+function syntaxTour(n: number): string[] {
+  return [
+    '',
+    `BATCH_${n} = ${32 + n}`,
+    `LR_${n} = 3e-4 * ${n + 1}.5`,
+    `MASK_${n} = 0x0F; SHAPE_${n} = (224, 224, 3)`,
+    `_cache_${n}: dict = {}`,
+    '',
+    '',
+    '@dataclass(frozen=True)',
+    `class Settings${n}(Base):`,
+    '    """Settings',
+    '',
+    `    of run ${n}."""`,
+    '',
+    '    name:\tstr = "base"',
+    `    layers:\tint = ${n + 12}`,
+    '',
+    '    @property',
+    '    def width(self) -> int:',
+    '        return self.layers * 64',
+    '',
+    '',
+    `async def step_${n}(batch, total=0, *args, **kwargs):`,
+    `    global _cache_${n}`,
+    '    total += len(batch); total -= 1; total *= 2',
+    '    if total >= 10 and total <= 100 or total != 3 or total == 5:',
+    '        total //= 2',
+    '        total **= 2',
+    '        total >>= 1',
+    '        total <<= 1',
+    '    while (size := len(batch)) > 0:',
+    '        batch = batch[1:]',
+    '    squares = [x * x for x in range(10) if x % 2 == 0]',
+    '    pairs = {k: v for k, v in zip("ab", (1, 2))}',
+    `    msg = f"step {total:>8.3f} {[i for i in range(${n})]} {pairs!r}"`,
+    '    path = r"C:\\models\\x" + b"\\x00".decode() + \'\\\'q\\\'\' + rb"\\d"',
+    '    longer = total + \\',
+    '        1',
+    '    try:',
+    `        arr = np.load("weights_${n}.npy", allow_pickle=False)`,
+    '    except (OSError, ValueError) as err:',
+    '        raise RuntimeError(msg) from err',
+    '    finally:',
+    '        await asyncio.sleep(0)',
+    '    state = torch.load(f"{path}/step_{total}.pt", weights_only=True)',
+    '    with open(path, "rb") as fh, open(path) as gh:',
+    '        clf = joblib.load(fh)',
+    '    match total:',
+    '        case 0 | 1:',
+    '            pass',
+    '        case _:',
+    '            pass',
+    '    os.environ["HF_TRUST_REMOTE_CODE"] = "0"',
+    '    settings.trust_remote_code = False',
+    '    scale = lambda a, b=2: a + b',
+    '    return [',
+    '        total,',
+    '        longer,  # the continued value',
+    '    ]',
+    '',
+    '',
+    `def outer_${n}():`,
+    '    x = 1',
+    '',
+    '    def inner():',
+    '        nonlocal x',
+    '        x += 1',
+    '',
+    '    return inner',
+    '',
+    '',
+    'if __name__ == "__main__":',
+    '    for i, (a, b) in enumerate([(1, 2)]):',
+    '        print(i, a, b); continue',
+    '    else:',
+    '        pass',
+    `    p = hf_hub_download("org/model-${n}", "model.bin", revision="0123456789abcdef0123456789abcdef01234567")`,
+    '    d = snapshot_download(repo_id="org/other", **{"revision": "v1"})',
+    '    data = yaml.load(open("c.yaml"), Loader=yaml.SafeLoader)',
+    '    del p, d',
+    'elif sys.platform == "win32":\r',
+    '    pass\r',
+  ];
 }
