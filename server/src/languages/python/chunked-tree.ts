@@ -5,6 +5,9 @@ import { topLevelChunks, type Chunks } from './chunks';
 /** A wall-clock bound for the parsing of one text; past it a parse is cancelled (pathological input). */
 export const PARSE_TIME_LIMIT_MS = 3000;
 
+/** Characters handed to the parser per read: web-tree-sitter's input buffer holds about 5,000. */
+const READ_SIZE = 4096;
+
 export interface TextEditSpan {
   startIndex: number;
   oldEndIndex: number;
@@ -156,7 +159,11 @@ export class ChunkedTree {
     const budget = PARSE_TIME_LIMIT_MS - this.parseMs;
     let tree: Tree | null;
     try {
-      tree = parser.parse(this.text, old ?? null, {
+      // The parser reads its input through a callback; given the string itself, web-tree-sitter
+      // hands it the whole rest of the text from the index it asks for, and copies thousands of
+      // characters into wasm memory per call. Only this chunk is read, so only this chunk is handed.
+      const text = this.text;
+      tree = parser.parse((index) => (index < end ? text.slice(index, Math.min(end, index + READ_SIZE)) : ''), old ?? null, {
         includedRanges: [{ startIndex: start, endIndex: end, startPosition, endPosition }],
         progressCallback: () => performance.now() - began > budget,
       });
