@@ -6,7 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import { initParsers, parserFor } from '../../server/src/languages/tree-sitter';
 import { topLevelChunks } from '../../server/src/languages/python/chunks';
 import { ChunkedTree } from '../../server/src/languages/python/chunked-tree';
-import { namePartPattern } from '../../server/src/languages/python/facts';
+import { definedNameAt, namePartPattern } from '../../server/src/languages/python/facts';
 import { fixtureFiles, RULE_FIXTURES } from '../helpers/fixtures';
 import { generatePythonModule } from '../helpers/python-corpus';
 import { mulberry32 } from '../helpers/prng';
@@ -187,5 +187,19 @@ describe('call words match as parts of names', () => {
     assert.ok(matches('OpenAI', 'AzureOpenAI(api_key=k)'));
     assert.ok(matches('hf://', 'read_csv("hf://datasets/x")'));
     assert.ok(matches('_TRUST_REMOTE_CODE', 'HF_TRUST_REMOTE_CODE'));
+  });
+});
+
+describe('names that def and class statements define are not climbed from', () => {
+  const at = (text: string, word = 'load') => definedNameAt(text, text.indexOf(word));
+  test('def, async def and class names, at any indentation and with any line end', () => {
+    for (const t of ['def load_model(p):', '    def load(self):', 'async def load_all():', '\tasync  def   preload_load():', 'x = 1\r\nclass loader_load:', 'class my_load(Base):']) {
+      assert.ok(at(t, t.includes('preload') ? 'load(' : 'load'), JSON.stringify(t));
+    }
+  });
+  test('anything else is climbed from', () => {
+    for (const t of ['torch.load(p)', 'x = load_model(p)', 'undef load(p)', 'xasync def load():', 'return def_load(p)', 'print("def load")', 'f(x); def load(): pass', 'def(load)']) {
+      assert.ok(!at(t), JSON.stringify(t));
+    }
   });
 });

@@ -5,6 +5,7 @@ import { ChunkedTree, PARSE_TIME_LIMIT_MS, pointAt, type TextEditSpan } from './
 import type { ParseCache } from './parse-cache';
 import { sameValue, UNKNOWN, type PyValue, type ValueOrigin } from './values';
 import { bindingSites } from './binding-sites';
+import { isWordChar, NL, SPACE, TAB } from './lexer';
 
 /**
  * The Python front-end: parses a file with tree-sitter and answers questions the rules ask —
@@ -105,6 +106,28 @@ export function namePartPattern(word: string): string {
   const before = lower(word[0]) ? '(?<![a-z])' : '';
   const after = lower(word[word.length - 1]) ? '(?!s[a-z])(?![a-rt-z])' : '';
   return `${before}${escapeRegExp(word)}${after}`;
+}
+
+/**
+ * Whether the name around `index` is the one a `def` or `class` statement defines: the keyword
+ * begins its line (after indentation or `async`) and blanks separate it from the name.
+ */
+export function definedNameAt(text: string, index: number): boolean {
+  let s = index;
+  while (s > 0 && isWordChar(text.charCodeAt(s - 1))) s--;
+  let k = s;
+  while (k > 0 && (text.charCodeAt(k - 1) === SPACE || text.charCodeAt(k - 1) === TAB)) k--;
+  if (k === s) return false;
+  const keyword = text.startsWith('def', k - 3) ? 3 : text.startsWith('class', k - 5) ? 5 : 0;
+  if (keyword === 0) return false;
+  let b = k - keyword;
+  // Before the keyword: only indentation, or `async` and indentation.
+  while (b > 0 && (text.charCodeAt(b - 1) === SPACE || text.charCodeAt(b - 1) === TAB)) b--;
+  if (keyword === 3 && b !== k - keyword && text.startsWith('async', b - 5)) {
+    b -= 5;
+    while (b > 0 && (text.charCodeAt(b - 1) === SPACE || text.charCodeAt(b - 1) === TAB)) b--;
+  }
+  return b === 0 || text.charCodeAt(b - 1) === NL;
 }
 
 /** How far a node is followed up the tree to find its scope. */
@@ -337,6 +360,9 @@ class PythonFile implements PythonFacts {
         const builtin = !wholeWords && m[0] === 'environ' && !ruleWords.has('environ');
         // Of `environ` only subscripts, setdefault/update and the bare object (`env = os.environ`) can set variables.
         if (builtin && !ENVIRON_USE.test(this.text.slice(m.index! + 7, m.index! + 40))) continue;
+        // The name a `def` or `class` statement defines is part of no call or assignment: the climb
+        // would stop at the definition. Skipping it saves parsing every `def load_…` body.
+        if (definedNameAt(this.text, m.index!)) continue;
         this.climbFrom(m.index!, found, envNodes, attrNodes, aliasWords, builtin);
       }
     };
