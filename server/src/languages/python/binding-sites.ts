@@ -1,4 +1,4 @@
-import { BACKSLASH, commentEnd, CR, FF, HASH, isWordChar, NL, SPACE, stringEnd, stringStart, TAB } from './lexer';
+import { BACKSLASH, commentEnd, CR, DQUOTE, FF, HASH, isPrefixChar, isWordChar, NL, SPACE, SQUOTE, stringEnd, stringStart, TAB } from './lexer';
 
 /**
  * Where each name may be bound: the positions of identifiers in binding-like places of a Python
@@ -59,7 +59,7 @@ export function bindingSites(text: string): Map<string, number[]> {
       i += text.charCodeAt(i + 1) === CR ? 3 : 2;
       continue;
     }
-    const q = stringStart(text, i);
+    const q = c === DQUOTE || c === SQUOTE || isPrefixChar(c) ? stringStart(text, i) : -1;
     if (q !== -1) {
       const end = stringEnd(text, q);
       // f-strings (and t-strings) hold expressions: comprehensions in them bind names too.

@@ -1,4 +1,4 @@
-import { BACKSLASH, commentEnd, CR, FF, HASH, isWordChar, NL, SPACE, stringEnd, stringStart, TAB } from './lexer';
+import { BACKSLASH, commentEnd, CR, DQUOTE, FF, HASH, isWordChar, NL, skipPlain, SPACE, SQUOTE, stringEnd, TAB } from './lexer';
 
 /** Where the top-level statements of a Python text start (see topLevelChunks). */
 export interface Chunks {
@@ -33,9 +33,9 @@ export function topLevelChunks(text: string): Chunks {
   let decorator = false; // the last top-level logical line was a decorator
   let i = 0;
   while (i < n) {
-    const c = text.charCodeAt(i);
     if (atLineStart) {
       atLineStart = false;
+      const c = text.charCodeAt(i);
       if (depth === 0 && c !== NL && c !== CR && c !== HASH && c !== SPACE && c !== TAB && c !== FF) {
         if (i === 0 || decorator || continues(text, i)) {
           // same chunk
@@ -46,17 +46,18 @@ export function topLevelChunks(text: string): Chunks {
         decorator = c === 64; // @
       }
     }
+    // Names, numbers, operators and blanks change nothing here; a string prefix (`rb"…"`) is
+    // skipped with them, the quote then starts the string.
+    i = skipPlain(text, i);
+    if (i >= n) break;
+    const c = text.charCodeAt(i);
     if (c === NL) {
       row++;
       if (depth === 0) atLineStart = true;
       i++;
-      continue;
-    }
-    if (c === HASH) {
+    } else if (c === HASH) {
       i = commentEnd(text, i);
-      continue;
-    }
-    if (c === BACKSLASH) {
+    } else if (c === BACKSLASH) {
       // A line continuation: the next physical line goes on with this logical line.
       if (text.charCodeAt(i + 1) === NL) row++;
       else if (text.charCodeAt(i + 1) === CR && text.charCodeAt(i + 2) === NL) {
@@ -64,19 +65,15 @@ export function topLevelChunks(text: string): Chunks {
         i++;
       }
       i += 2;
-      continue;
-    }
-    const quoteAt = stringStart(text, i);
-    if (quoteAt !== -1) {
-      const end = stringEnd(text, quoteAt);
-      for (let k = text.indexOf('\n', quoteAt); k !== -1 && k < end; k = text.indexOf('\n', k + 1)) row++;
+    } else if (c === DQUOTE || c === SQUOTE) {
+      const end = stringEnd(text, i);
+      for (let k = text.indexOf('\n', i); k !== -1 && k < end; k = text.indexOf('\n', k + 1)) row++;
       i = end;
-      continue;
+    } else {
+      if (c === 40 || c === 91 || c === 123) depth++;
+      else if (depth > 0) depth--; // ) ] }
+      i++;
     }
-    if (c === 40 || c === 91 || c === 123) depth++;
-    else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
-    i++;
-    if (isWordChar(c)) while (i < n && isWordChar(text.charCodeAt(i))) i++;
   }
   return { starts, rows };
 }

@@ -1,4 +1,4 @@
-import { BACKSLASH, commentEnd, CR, endsLogicalLine, FF, HASH, isWordChar, NL, SPACE, stringEnd, stringStart, TAB } from './lexer';
+import { BACKSLASH, commentEnd, CR, DQUOTE, endsLogicalLine, FF, HASH, NL, skipPlain, SPACE, SQUOTE, stringEnd, stringStart, TAB } from './lexer';
 
 /**
  * The parts of a Python text that can take part in a finding, for the byte-level prefilter: the
@@ -19,43 +19,49 @@ export function pythonCodeText(text: string): string {
   let lineStart = true; // no token yet on this logical line
   let i = 0;
   while (i < n) {
-    const c = text.charCodeAt(i);
+    let c = text.charCodeAt(i);
+    if (lineStart) {
+      if (c === SPACE || c === TAB || c === CR || c === FF) {
+        i++;
+        continue;
+      }
+      // The first token of a logical line: a string here (with its prefix) may be a docstring.
+      const quoteAt = c === NL || c === HASH || c === BACKSLASH ? -1 : stringStart(text, i);
+      if (quoteAt !== -1) {
+        const end = stringEnd(text, quoteAt);
+        if (depth === 0 && endsLogicalLine(text, end)) {
+          parts.push(text.slice(kept, i));
+          kept = end;
+        }
+        i = end;
+        lineStart = false;
+        continue;
+      }
+      if (c !== NL && c !== HASH && c !== BACKSLASH) lineStart = false;
+    }
+    // Elsewhere names, numbers, operators and blanks change nothing; a string prefix is skipped
+    // with them and the quote then starts the string.
+    i = skipPlain(text, i);
+    if (i >= n) break;
+    c = text.charCodeAt(i);
     if (c === HASH) {
       parts.push(text.slice(kept, i));
       i = kept = commentEnd(text, i);
-      continue;
-    }
-    if (c === NL) {
+    } else if (c === NL) {
       if (depth === 0) lineStart = true;
       i++;
-      continue;
-    }
-    if (c === SPACE || c === TAB || c === CR || c === FF) {
-      i++;
-      continue;
-    }
-    if (c === BACKSLASH) {
+    } else if (c === BACKSLASH) {
       // Line continuation (or a stray backslash): the logical line goes on.
       i += text.charCodeAt(i + 1) === CR ? 3 : 2;
-      continue;
-    }
-    const quoteAt = stringStart(text, i);
-    if (quoteAt !== -1) {
-      const end = stringEnd(text, quoteAt);
-      if (lineStart && depth === 0 && endsLogicalLine(text, end)) {
-        parts.push(text.slice(kept, i));
-        kept = end;
-      }
-      i = end;
+    } else if (c === DQUOTE || c === SQUOTE) {
+      i = stringEnd(text, i);
       lineStart = false;
-      continue;
+    } else {
+      if (c === 40 || c === 91 || c === 123) depth++;
+      else if (depth > 0) depth--; // ) ] }
+      lineStart = false;
+      i++;
     }
-    if (c === 40 || c === 91 || c === 123) depth++;
-    else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
-    lineStart = false;
-    // Skip the rest of an identifier or number at once (a prefix letter inside a name is not a string prefix).
-    i++;
-    if (isWordChar(c)) while (i < n && isWordChar(text.charCodeAt(i))) i++;
   }
   if (parts.length === 0) return text;
   parts.push(text.slice(kept));

@@ -7,14 +7,33 @@ export const SPACE = 32;
 export const TAB = 9;
 export const FF = 12;
 export const BACKSLASH = 92;
-const DQUOTE = 34;
-const SQUOTE = 39;
+export const DQUOTE = 34;
+export const SQUOTE = 39;
+
+/**
+ * The ASCII characters that can change a Python lexer's state: newline, `#`, backslash, quotes and
+ * brackets. Everything else (names, numbers, operators, blanks, non-ASCII) can be skipped in a
+ * tight loop by a lexer that only tracks strings, comments, brackets and lines.
+ */
+const STRUCTURAL = new Uint8Array(128);
+for (const ch of '\n#\\\'"()[]{}') STRUCTURAL[ch.charCodeAt(0)] = 1;
+
+/** The index of the first structural character (see STRUCTURAL) at or after `i`, or `text.length`. */
+export function skipPlain(text: string, i: number): number {
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && STRUCTURAL[c] === 1) return i;
+    i++;
+  }
+  return n;
+}
 
 export function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c > 127;
 }
 
-function isPrefixChar(c: number): boolean {
+export function isPrefixChar(c: number): boolean {
   // r R b B u U f F (t T: template strings, Python 3.14)
   return c === 114 || c === 82 || c === 98 || c === 66 || c === 117 || c === 85 || c === 102 || c === 70 || c === 116 || c === 84;
 }
