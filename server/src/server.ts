@@ -46,7 +46,7 @@ import { isRuleEnabled } from './engine/selection';
 import type { Rule } from './engine/rule';
 import { toDiagnostic, toLspSeverity } from './lsp/diagnostics';
 import { Debouncer } from './lsp/debouncer';
-import { warmUpEngine } from './lsp/warm-up';
+import { warmUpEngine, warmUpSettings } from './lsp/warm-up';
 import { DEFAULT_SETTINGS, SettingsStore, type ServerSettings } from './lsp/settings';
 import { uriToPath } from './lsp/uri';
 import { packageVersion } from './cli/package-info';
@@ -55,6 +55,7 @@ import { packageVersion } from './cli/package-info';
 const CHANGE_DEBOUNCE_MS = 30;
 /** Debounce of re-analyzing every open document after a workspace fact changed (dependency file edits, file events). */
 const WORKSPACE_DEBOUNCE_MS = 200;
+const INSPECT_WORKER_PREWARM_DELAY_MS = 1000;
 /** Files whose changes can alter the findings of other documents. */
 const WATCHED_GLOB = '**/{requirements*.txt,constraints*.txt,pyproject.toml,modellint.toml,.modellint.toml,setup.cfg,environment*.yml,Dockerfile*,*.py}';
 
@@ -446,6 +447,7 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
     await initParsers();
     // The first file opened is analyzed at full speed (compiled code), not at the interpreter's.
     const warm = warmUpEngine({ rules: allRules, selection: {}, options: { trustedRepos: [] }, workspace: emptyWorkspace });
+    warmUpSettings(roots[0] ?? process.cwd());
     log.info(`engine warmed up in ${warm.ms.toFixed(0)} ms (${warm.runs} runs)`);
   } catch (e) {
     // Keep serving: every analysis will fail and clear its diagnostics, and the log says why.
@@ -470,8 +472,12 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
 });
 
 connection.onInitialized(() => {
-  // Start the model-file worker now, so the first preview or scan does not pay its start-up.
-  prewarmInspectWorker();
+  // Start the model-file worker ahead of the first preview or scan, so that they do not pay its
+  // start-up; but only after a second, when the documents open at start-up have been analyzed:
+  // creating a worker blocks this thread for a few ms and its start-up competes for the CPU.
+  setTimeout(() => {
+    if (!shuttingDown) prewarmInspectWorker();
+  }, INSPECT_WORKER_PREWARM_DELAY_MS).unref();
   if (client.configurationDynamic) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'modellint' }).catch(() => undefined);
   }

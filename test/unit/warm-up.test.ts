@@ -5,7 +5,7 @@ import { ChunkedTree } from '../../server/src/languages/python/chunked-tree';
 import { analyzeDocument } from '../../server/src/engine/analyze';
 import { allRules } from '../../server/src/rules';
 import { emptyWorkspace } from '../../server/src/workspace/workspace-facts';
-import { sampleModule, warmUpEngine } from '../../server/src/lsp/warm-up';
+import { sampleModule, warmUpEngine, warmUpSettings } from '../../server/src/lsp/warm-up';
 
 before(() => initParsers());
 
@@ -60,5 +60,10 @@ describe('server start-up warm-up', () => {
     const warm = warmUpEngine(ctx, 60_000, 3);
     assert.equal(warm.runs, 3);
     assert.equal(warmUpEngine(ctx, 0).runs, 0, 'no budget, no run');
+  });
+
+  test('the settings warm-up accepts any folder, existing or not', () => {
+    warmUpSettings('/nonexistent/modellint-warm-up');
+    warmUpSettings(process.cwd());
   });
 });

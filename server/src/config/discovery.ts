@@ -119,6 +119,19 @@ export interface EffectiveSettings {
   isExcluded(file: string, floor?: string): boolean;
 }
 
+/** Compiled exclude globs, by pattern: compiling one costs far more than testing a path with it. */
+const excludeMatchers = new Map<string, (path: string) => boolean>();
+const EXCLUDE_MATCHERS_KEPT = 1000;
+
+function excludeMatcher(pattern: string): (path: string) => boolean {
+  let matcher = excludeMatchers.get(pattern);
+  if (!matcher) {
+    matcher = picomatch(excludeGlob(pattern), { dot: true });
+    if (excludeMatchers.size < EXCLUDE_MATCHERS_KEPT) excludeMatchers.set(pattern, matcher);
+  }
+  return matcher;
+}
+
 /**
  * Merge a team config with an overlay. `overlayFirst` decides conflicts the way the editor's
  * `configurationPreference` does: `editorFirst` lets editor settings win, `filesystemFirst` the file.
@@ -135,7 +148,7 @@ export function effectiveSettings(config: TeamConfig | undefined, overlay: Setti
   };
   const base = baseDir ?? (config?.file ? path.dirname(config.file) : undefined);
   const patterns = [...(config?.exclude ?? DEFAULT_EXCLUDE), ...(config?.extendExclude ?? [])];
-  const matchers = patterns.map((p) => picomatch(excludeGlob(p), { dot: true }));
+  const matchers = patterns.map(excludeMatcher);
   const hfCache = config?.hfCache && base ? path.resolve(base, config.hfCache.replace(/^~(?=$|\/)/, process.env.HOME ?? '~')) : undefined;
   return {
     selection,
