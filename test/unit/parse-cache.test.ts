@@ -3,6 +3,11 @@ import assert from 'node:assert/strict';
 import { initParsers } from '../../server/src/languages/tree-sitter';
 import { ParseCache } from '../../server/src/languages/python/parse-cache';
 import { buildPythonFacts } from '../../server/src/languages/python/facts';
+import { analyzeDocument } from '../../server/src/engine/analyze';
+import { allRules } from '../../server/src/rules';
+import { emptyWorkspace } from '../../server/src/workspace/workspace-facts';
+import { generatePythonModule } from '../helpers/python-corpus';
+import { mulberry32 } from '../helpers/prng';
 
 before(() => initParsers());
 
@@ -28,5 +33,59 @@ describe('ParseCache', () => {
     }
     cache.clear();
     assert.equal(cache.size, 0);
+  });
+  test('after any sequence of edits, the cached analysis finds what a fresh one finds', () => {
+    // Edits that move, add and remove calls, bindings and definitions in one chunk while others
+    // depend on them (module constants, imports, aliases): what each chunk keeps across an edit
+    // (its tree, binding sites, word occurrences) must never outlive the text it was made from.
+    const lines = generatePythonModule(600, 60).text.split('\n');
+    lines.splice(20, 0, 'WEIGHTS_ONLY = True', 'REMOTE = False', 'from pickle import loads as deser', '');
+    const snippets = [
+      'state = torch.load(path, weights_only=WEIGHTS_ONLY)',
+      'WEIGHTS_ONLY = False',
+      'REMOTE = True',
+      'model = AutoModel.from_pretrained("org/model", trust_remote_code=REMOTE)',
+      'def load_weights(path):',
+      'import torch as T',
+      'obj = deser(blob)',
+      'deser = json.loads',
+      'x = yaml.load(open(p))',
+      'import yaml',
+      'from transformers import AutoModel',
+      '    """Loads with torch.load."""',
+      '# torch.load(path)',
+      's = "unterminated',
+      'r = (',
+    ];
+    const rnd = mulberry32(2026);
+    const cache = new ParseCache();
+    const ctx = { rules: allRules, selection: {}, options: { trustedRepos: [] }, workspace: emptyWorkspace };
+    const findings = (text: string, parseCache?: ParseCache) =>
+      analyzeDocument({ uri: 'file:///edited.py', languageId: 'python', text }, { ...ctx, parseCache }).findings.map(
+        (f) => `${f.ruleId} ${f.range.start.line}:${f.range.start.character} ${f.message}`,
+      );
+    findings(lines.join('\n'), cache);
+    let withFindings = 0;
+    for (let round = 0; round < 60; round++) {
+      const at = Math.floor(rnd() * lines.length);
+      const kind = rnd();
+      if (kind < 0.45) {
+        const indent = rnd() < 0.5 ? '' : '    ';
+        lines.splice(at, 0, indent + snippets[Math.floor(rnd() * snippets.length)]);
+      } else if (kind < 0.7) {
+        lines.splice(at, 1);
+      } else {
+        // Change a few characters inside a line.
+        const line = lines[at] ?? '';
+        const col = Math.floor(rnd() * (line.length + 1));
+        lines[at] = line.slice(0, col) + ['=', ' ', 'True', '(', '"', 'x'][Math.floor(rnd() * 6)] + line.slice(col + Math.floor(rnd() * 3));
+      }
+      const text = lines.join('\n');
+      const fresh = findings(text);
+      assert.deepEqual(findings(text, cache), fresh, `round ${round}`);
+      if (fresh.length > 0) withFindings++;
+    }
+    assert.ok(withFindings >= 30, `${withFindings} rounds with findings`);
+    cache.clear();
   });
 });

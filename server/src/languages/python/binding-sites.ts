@@ -12,16 +12,68 @@ import { BACKSLASH, commentEnd, CR, DQUOTE, FF, HASH, isPrefixChar, isWordChar, 
  * It is a superset: every binding of the syntax tree's `bindingOf` is among them (a few
  * non-bindings too, e.g. the condition of `if x: y = 1`), so only these positions need to be
  * examined in the tree. Attribute names (`self.x = …`) are left out. Positions are ascending.
+ *
+ * Names are kept as hashes, not as strings cut from the text: the sites hold no reference to the
+ * text, so those of a chunk can be kept across the edits that leave its text as it was.
  */
-export function bindingSites(text: string): Map<string, number[]> {
-  const sites = new Map<string, number[]>();
+export class BindingSites {
+  private constructor(private readonly byHash: Map<number, number[]>) {}
+
+  /** The binding sites of `text`, or of its span `[from, to)` (a run of whole statements), relative to `from`. */
+  static of(text: string, from = 0, to = text.length): BindingSites {
+    const byHash = new Map<number, number[]>();
+    lex(text, from, to, byHash);
+    // A name can be added twice, or out of order, when a statement binds it both by a keyword
+    // (`for`, `as`, `:=`) and as an assignment target: keep each list ascending and unique.
+    for (const [hash, list] of byHash) {
+      let ordered = true;
+      for (let k = 1; k < list.length && ordered; k++) ordered = list[k] > list[k - 1];
+      if (!ordered) byHash.set(hash, [...new Set(list)].sort((a, b) => a - b));
+    }
+    return new BindingSites(byHash);
+  }
+
+  /**
+   * Where `name` occurs in a binding-like position, ascending, as positions in `text`, where the
+   * lexed span now starts at `base` (it may have moved since, with its text unchanged).
+   */
+  positions(name: string, text: string, base: number): number[] {
+    if (name !== lastName) {
+      lastName = name;
+      lastHash = nameHash(name, 0, name.length);
+    }
+    const list = this.byHash.get(lastHash);
+    if (!list) return [];
+    const out: number[] = [];
+    for (const p of list) {
+      const at = base + p;
+      // Names are keyed by a hash: the text decides.
+      if (text.startsWith(name, at) && !isWordChar(text.charCodeAt(at + name.length))) out.push(at);
+    }
+    return out;
+  }
+}
+
+// A name is looked up in every chunk in turn: its hash is kept.
+let lastName = '';
+let lastHash = nameHash('', 0, 0);
+
+/** FNV-1a over the UTF-16 code units of `text[from, to)`. */
+function nameHash(text: string, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** Adds the binding sites of `text[from, to)` to `sites` (by name hash, relative to `from`). */
+function lex(text: string, from: number, to: number, sites: Map<number, number[]>): void {
   const add = (start: number, end: number) => {
-    const name = text.slice(start, end);
-    const list = sites.get(name);
-    if (list) list.push(start);
-    else sites.set(name, [start]);
+    const hash = nameHash(text, start, end);
+    const list = sites.get(hash);
+    if (list) list.push(start - from);
+    else sites.set(hash, [start - from]);
   };
-  const n = text.length;
+  const n = to;
   // Identifiers of the current statement not yet known to be targets: [start, end] pairs (the first `pendingLength` entries).
   const pending: number[] = [];
   let pendingLength = 0;
@@ -39,7 +91,7 @@ export function bindingSites(text: string): Map<string, number[]> {
     lastStart = -1;
     prevSignificant = 0;
   };
-  let i = 0;
+  let i = from;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === SPACE || c === TAB || c === CR || c === FF) {
@@ -61,16 +113,20 @@ export function bindingSites(text: string): Map<string, number[]> {
     }
     const q = c === DQUOTE || c === SQUOTE || isPrefixChar(c) ? stringStart(text, i) : -1;
     if (q !== -1) {
-      const end = stringEnd(text, q);
+      const end = Math.min(stringEnd(text, q), n);
       // f-strings (and t-strings) hold expressions: comprehensions in them bind names too.
       if (q > i && /[fFtT]/.test(text.slice(i, q))) {
         const quotes = text.charCodeAt(q + 1) === text.charCodeAt(q) && text.charCodeAt(q + 2) === text.charCodeAt(q) ? 3 : 1;
-        const from = q + quotes;
-        for (const [name, positions] of bindingSites(text.slice(from, Math.max(from, end - quotes)))) {
-          const list = sites.get(name);
-          const shifted = positions.map((p) => p + from);
+        const inner = q + quotes;
+        // Lexed as a text of its own, as the parser sees the replacement fields.
+        const content = text.slice(inner, Math.max(inner, end - quotes));
+        const nested = new Map<number, number[]>();
+        lex(content, 0, content.length, nested);
+        for (const [hash, positions] of nested) {
+          const list = sites.get(hash);
+          const shifted = positions.map((p) => p + inner - from);
           if (list) list.push(...shifted);
-          else sites.set(name, shifted);
+          else sites.set(hash, shifted);
         }
       }
       i = end;
@@ -163,14 +219,6 @@ export function bindingSites(text: string): Map<string, number[]> {
     lastStart = -1;
     i++;
   }
-  // A name can be added twice, or out of order, when a statement binds it both by a keyword
-  // (`for`, `as`, `:=`) and as an assignment target: keep each list ascending and unique.
-  for (const [name, list] of sites) {
-    let ordered = true;
-    for (let k = 1; k < list.length && ordered; k++) ordered = list[k] > list[k - 1];
-    if (!ordered) sites.set(name, [...new Set(list)].sort((a, b) => a - b));
-  }
-  return sites;
 }
 
 /** `>>=` / `<<=`: the `=` after a shift operator is an augmented assignment, not a comparison. */

@@ -5,6 +5,9 @@ import { topLevelChunks, type Chunks } from './chunks';
 /** A wall-clock bound for the parsing of one text; past it a parse is cancelled (pathological input). */
 export const PARSE_TIME_LIMIT_MS = 3000;
 
+/** Values kept per chunk (chunkValue). */
+const MAX_SLOTS_PER_CHUNK = 8;
+
 /** Characters handed to the parser per read: web-tree-sitter's input buffer holds about 5,000. */
 const READ_SIZE = 4096;
 
@@ -30,6 +33,8 @@ export class ChunkedTree {
   private readonly trees: (Tree | undefined)[];
   /** Trees moved by an edit since they were parsed: re-parsed incrementally on first use. */
   private readonly stale: boolean[] = [];
+  /** Per chunk, the values computed from its text alone (see chunkValue). */
+  private readonly values: (Map<string, unknown> | undefined)[] = [];
   private parseMs = 0;
 
   private constructor(
@@ -69,6 +74,28 @@ export class ChunkedTree {
   /** Where the chunk holding `index` starts. */
   chunkStart(index: number): number {
     return this.chunks.starts[this.chunkOf(index)];
+  }
+
+  /** Where chunk `k` starts. */
+  startOf(k: number): number {
+    return this.chunks.starts[k];
+  }
+
+  /**
+   * A value computed from chunk `k`'s text alone (with positions relative to its start), by
+   * `compute(text, start, end)`: computed once, and kept by `edited()` for every chunk whose text
+   * the edit leaves as it was, wherever it moves.
+   */
+  chunkValue<T>(k: number, slot: string, compute: (text: string, start: number, end: number) => T): T {
+    let slots = this.values[k];
+    if (!slots) this.values[k] = slots = new Map();
+    const known = slots.get(slot);
+    if (known !== undefined || slots.has(slot)) return known as T;
+    const value = compute(this.text, this.chunks.starts[k], this.chunks.starts[k + 1] ?? this.text.length);
+    // Slots come and go with the rules' words: keep a few per chunk.
+    if (slots.size >= MAX_SLOTS_PER_CHUNK) slots.delete(slots.keys().next().value!);
+    slots.set(slot, value);
+    return value;
   }
 
   /** The smallest node that spans `[start, end]`, from the chunk holding `start`. */
@@ -113,22 +140,30 @@ export class ChunkedTree {
     for (let j = 0; j < next.starts.length; j++) {
       const s = next.starts[j];
       const e = next.starts[j + 1] ?? newText.length;
-      let k: number | undefined;
-      if (e <= edit.startIndex && (k = byStart.get(s)) !== undefined && oldEnd(k) === e) {
+      const before = e <= edit.startIndex ? byStart.get(s) : undefined;
+      if (before !== undefined && oldEnd(before) === e) {
         // Before the edit: the same text at the same place.
-        result.trees[j] = this.take(k);
-        result.stale[j] = this.stale[k];
-      } else if (
-        (s >= edit.newEndIndex && (k = byStart.get(s - delta)) !== undefined && oldEnd(k) === e - delta) ||
-        ((k = byStart.get(s)) !== undefined && s <= edit.startIndex && oldEnd(k) === e - delta && e - delta >= edit.oldEndIndex)
-      ) {
-        // After the edit (the same text, moved), or the chunk the edit falls in.
-        const tree = this.take(k);
-        if (tree) {
-          tree.edit(moved);
-          result.trees[j] = tree;
-          result.stale[j] = true;
-        }
+        result.trees[j] = this.take(before);
+        result.stale[j] = this.stale[before];
+        result.values[j] = this.values[before];
+        continue;
+      }
+      const after = s >= edit.newEndIndex ? byStart.get(s - delta) : undefined;
+      const within = s <= edit.startIndex ? byStart.get(s) : undefined;
+      let k: number | undefined;
+      if (after !== undefined && oldEnd(after) === e - delta) {
+        // After the edit: the same text, moved. Its values hold as they are (they are relative).
+        k = after;
+        result.values[j] = this.values[after];
+      } else if (within !== undefined && oldEnd(within) === e - delta && e - delta >= edit.oldEndIndex) {
+        // The chunk the edit falls in, with its boundaries kept.
+        k = within;
+      }
+      const tree = k === undefined ? undefined : this.take(k);
+      if (tree) {
+        tree.edit(moved);
+        result.trees[j] = tree;
+        result.stale[j] = true;
       }
     }
     this.dispose();

@@ -4,7 +4,7 @@ import { grammar } from '../tree-sitter';
 import { ChunkedTree, PARSE_TIME_LIMIT_MS, pointAt, type TextEditSpan } from './chunked-tree';
 import type { ParseCache } from './parse-cache';
 import { sameValue, UNKNOWN, type PyValue, type ValueOrigin } from './values';
-import { bindingSites } from './binding-sites';
+import { BindingSites } from './binding-sites';
 import { isWordChar, NL, SPACE, TAB } from './lexer';
 
 /**
@@ -106,6 +106,27 @@ export function namePartPattern(word: string): string {
   const before = lower(word[0]) ? '(?<![a-z])' : '';
   const after = lower(word[word.length - 1]) ? '(?!s[a-z])(?![a-rt-z])' : '';
   return `${before}${escapeRegExp(word)}${after}`;
+}
+
+/**
+ * The occurrences of `pattern` (global) in `text[start, end)` worth climbing from, as pairs
+ * (position relative to `start`, 1 for the front-end's own `environ` word else 0). Depends on
+ * that span of the text alone.
+ */
+function wordOccurrences(text: string, start: number, end: number, pattern: RegExp, builtinEnviron: boolean): number[] {
+  const out: number[] = [];
+  pattern.lastIndex = start;
+  for (let m = pattern.exec(text); m !== null && m.index < end; m = pattern.exec(text)) {
+    const at = m.index;
+    const builtin = builtinEnviron && m[0] === 'environ';
+    // Of `environ` only subscripts, setdefault/update and the bare object (`env = os.environ`) can set variables.
+    if (builtin && !ENVIRON_USE.test(text.slice(at + 7, Math.min(at + 40, end)))) continue;
+    // The name a `def` or `class` statement defines is part of no call or assignment: the climb
+    // would stop at the definition. Skipping it saves parsing every `def load_…` body.
+    if (definedNameAt(text, at)) continue;
+    out.push(at - start, builtin ? 1 : 0);
+  }
+  return out;
 }
 
 /**
@@ -356,14 +377,14 @@ class PythonFile implements PythonFacts {
       if (alternatives.length === 0) return;
       // A trigger word matches as a part of a name (`load` in `torch_load`); an alias is a whole name.
       const pattern = new RegExp(wholeWords ? `(?<![\\w.])(?:${alternatives.join('|')})(?!\\w)` : alternatives.join('|'), 'g');
-      for (const m of this.text.matchAll(pattern)) {
-        const builtin = !wholeWords && m[0] === 'environ' && !ruleWords.has('environ');
-        // Of `environ` only subscripts, setdefault/update and the bare object (`env = os.environ`) can set variables.
-        if (builtin && !ENVIRON_USE.test(this.text.slice(m.index! + 7, m.index! + 40))) continue;
-        // The name a `def` or `class` statement defines is part of no call or assignment: the climb
-        // would stop at the definition. Skipping it saves parsing every `def load_…` body.
-        if (definedNameAt(this.text, m.index!)) continue;
-        this.climbFrom(m.index!, found, envNodes, attrNodes, aliasWords, builtin);
+      const builtinEnviron = !wholeWords && !ruleWords.has('environ');
+      // The occurrences are found per chunk and kept with it: after an edit only the edited chunk is searched again.
+      const slot = `${builtinEnviron ? 'e' : 'w'}:${pattern.source}`;
+      const search = (text: string, start: number, end: number) => wordOccurrences(text, start, end, pattern, builtinEnviron);
+      for (let k = 0; k < this.trees.chunkCount; k++) {
+        const hits = this.trees.chunkValue(k, slot, search);
+        const base = this.trees.startOf(k);
+        for (let h = 0; h < hits.length; h += 2) this.climbFrom(base + hits[h], found, envNodes, attrNodes, aliasWords, hits[h + 1] === 1);
       }
     };
     scan(words, false);
@@ -497,32 +518,22 @@ class PythonFile implements PythonFacts {
    * the scope's text are examined, and those in binding positions of this very scope are kept.
    */
   findBindings(scope: Scope, name: string): (Node | null)[] | undefined {
-    const sites = this.bindingSites().get(name);
-    if (!sites) return undefined;
-    let lo = 0;
-    let hi = sites.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sites[mid] < scope.start) lo = mid + 1;
-      else hi = mid;
-    }
     const out: (Node | null)[] = [];
-    for (let k = lo; k < sites.length && sites[k] < scope.end; k++) {
-      const at = sites[k];
-      const id = this.trees.nodeAt(at, at + name.length);
-      if (!id || id.type !== 'identifier' || id.startIndex !== at) continue;
-      const binding = bindingOf(id);
-      if (binding === undefined) continue;
-      if (this.scopeOfNode(id) !== scope) continue;
-      out.push(binding);
+    // A function scope lies within one chunk; the module's spans them all.
+    const last = this.trees.chunkOf(Math.max(scope.start, scope.end - 1));
+    for (let k = this.trees.chunkOf(scope.start); k <= last; k++) {
+      const sites = this.trees.chunkValue(k, 'bindingSites', (text, start, end) => BindingSites.of(text, start, end));
+      for (const at of sites.positions(name, this.text, this.trees.startOf(k))) {
+        if (at < scope.start || at >= scope.end) continue;
+        const id = this.trees.nodeAt(at, at + name.length);
+        if (!id || id.type !== 'identifier' || id.startIndex !== at) continue;
+        const binding = bindingOf(id);
+        if (binding === undefined) continue;
+        if (this.scopeOfNode(id) !== scope) continue;
+        out.push(binding);
+      }
     }
     return out.length ? out : undefined;
-  }
-
-  private sites?: Map<string, number[]>;
-  /** For each name, where it occurs in a binding-like position (see binding-sites.ts), computed once per file. */
-  private bindingSites(): Map<string, number[]> {
-    return (this.sites ??= bindingSites(this.text));
   }
 
   /** Qualified names of the context managers of the `with` statements whose body holds `node`. */
