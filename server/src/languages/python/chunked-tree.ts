@@ -33,6 +33,11 @@ export class ChunkedTree {
   private readonly trees: (Tree | undefined)[];
   /** Trees moved by an edit since they were parsed: re-parsed incrementally on first use. */
   private readonly stale: boolean[] = [];
+  /**
+   * Per parsed chunk, where its tree reads text (node.text goes through it): after an edit, a
+   * tree that only moved is pointed at the new text instead of being parsed again.
+   */
+  private readonly sources: (ChunkSource | undefined)[] = [];
   /** Per chunk, the values computed from its text alone (see chunkValue). */
   private readonly values: (Map<string, unknown> | undefined)[] = [];
   private parseMs = 0;
@@ -146,28 +151,45 @@ export class ChunkedTree {
         result.trees[j] = this.take(before);
         result.stale[j] = this.stale[before];
         result.values[j] = this.values[before];
+        result.sources[j] = this.repoint(before, newText, e);
         continue;
       }
       const after = s >= edit.newEndIndex ? byStart.get(s - delta) : undefined;
       const within = s <= edit.startIndex ? byStart.get(s) : undefined;
-      let k: number | undefined;
       if (after !== undefined && oldEnd(after) === e - delta) {
-        // After the edit: the same text, moved. Its values hold as they are (they are relative).
-        k = after;
+        // After the edit: the same text, moved. Its tree, moved by the edit, reads the new text;
+        // its values hold as they are (they are relative).
+        const tree = this.take(after);
+        if (tree) {
+          tree.edit(moved);
+          result.trees[j] = tree;
+          result.stale[j] = this.stale[after];
+          result.sources[j] = this.repoint(after, newText, e);
+        }
         result.values[j] = this.values[after];
       } else if (within !== undefined && oldEnd(within) === e - delta && e - delta >= edit.oldEndIndex) {
-        // The chunk the edit falls in, with its boundaries kept.
-        k = within;
-      }
-      const tree = k === undefined ? undefined : this.take(k);
-      if (tree) {
-        tree.edit(moved);
-        result.trees[j] = tree;
-        result.stale[j] = true;
+        // The chunk the edit falls in, with its boundaries kept: its tree, moved by the edit, is
+        // parsed again incrementally when next looked at.
+        const tree = this.take(within);
+        if (tree) {
+          tree.edit(moved);
+          result.trees[j] = tree;
+          result.stale[j] = true;
+        }
       }
     }
     this.dispose();
     return result;
+  }
+
+  /** Chunk `k`'s read source, pointed at `text` where the chunk now ends at `end`. */
+  private repoint(k: number, text: string, end: number): ChunkSource | undefined {
+    const source = this.sources[k];
+    if (source) {
+      source.text = text;
+      source.end = end;
+    }
+    return source;
   }
 
   private take(k: number): Tree | undefined {
@@ -197,8 +219,9 @@ export class ChunkedTree {
       // The parser reads its input through a callback; given the string itself, web-tree-sitter
       // hands it the whole rest of the text from the index it asks for, and copies thousands of
       // characters into wasm memory per call. Only this chunk is read, so only this chunk is handed.
-      const text = this.text;
-      tree = parser.parse((index) => (index < end ? text.slice(index, Math.min(end, index + READ_SIZE)) : ''), old ?? null, {
+      const source: ChunkSource = { text: this.text, end };
+      this.sources[k] = source;
+      tree = parser.parse((index) => (index < source.end ? source.text.slice(index, Math.min(source.end, index + READ_SIZE)) : ''), old ?? null, {
         includedRanges: [{ startIndex: start, endIndex: end, startPosition, endPosition }],
         progressCallback: () => performance.now() - began > budget,
       });
@@ -211,6 +234,12 @@ export class ChunkedTree {
     this.trees[k] = tree;
     return tree;
   }
+}
+
+/** Where a chunk's tree reads its text: updated when an edit moves the chunk. */
+interface ChunkSource {
+  text: string;
+  end: number;
 }
 
 /** The row and column of `index`, counting lines from `from` (column 0 of line `row`). */
