@@ -88,4 +88,23 @@ describe('ParseCache', () => {
     assert.ok(withFindings >= 30, `${withFindings} rounds with findings`);
     cache.clear();
   });
+  test('the prefilter follows edits: a rule wakes when its word is typed and sleeps when it goes', () => {
+    const cache = new ParseCache();
+    const ctx = { rules: allRules, selection: {}, options: { trustedRepos: [] }, workspace: emptyWorkspace, parseCache: cache };
+    // Edits inside one function: its chunk keeps its boundaries, the chunks after it move. The
+    // tail makes another rule's words present, so every step is analyzed (and its chunks' values kept).
+    const tail = ['def tail():', '    return AutoModel.from_pretrained("./local", trust_remote_code=False)', ''];
+    const run = (body: string) =>
+      analyzeDocument(
+        { uri: 'file:///prefilter.py', languageId: 'python', text: ['from transformers import AutoModel', 'import pickle', '', 'def middle(f):', `    ${body}`, '', ...tail].join('\n') },
+        ctx,
+      ).findings.map((f) => f.ruleId);
+    assert.deepEqual(run('x = 1'), []);
+    assert.deepEqual(run('x = pickle.load(f)'), ['pickle-load']);
+    assert.deepEqual(run('# x = pickle.load(f)'), []);
+    assert.deepEqual(run('x = pickle.load(f)'), ['pickle-load']);
+    assert.deepEqual(run('"""pickle.load(f)"""'), []);
+    assert.deepEqual(run('x = pickle.loads(f)'), ['pickle-load']);
+    cache.clear();
+  });
 });

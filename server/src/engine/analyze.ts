@@ -4,7 +4,7 @@ import { effectiveSeverity, isRuleEnabled, type RuleSelection } from './selectio
 import { applySuppressions, UNUSED_SUPPRESSION } from './suppression';
 import type { WorkspaceFacts } from '../workspace/workspace-facts';
 import { detectInputKind, type InputKind } from '../languages/detect';
-import { buildPythonFacts, type PythonFacts } from '../languages/python/facts';
+import { buildPythonFacts, wordsInCode, type PythonFacts } from '../languages/python/facts';
 import { mayStartCommands, SUBPROCESS_CALL_WORDS } from '../languages/python/subprocess';
 import { pythonCodeText } from '../languages/python/code-text';
 import { TriggerMatcher, triggerGroups, triggersSatisfied } from './trigger-matcher';
@@ -200,20 +200,25 @@ class SharedPython {
   }
 }
 
-const triggerMatchers = new WeakMap<readonly Rule[], TriggerMatcher>();
+const triggerMatchers = new WeakMap<readonly Rule[], { matcher: TriggerMatcher; slot: string }>();
+let matcherCount = 0;
 
 /**
  * The prefilter: the Python rules whose trigger words occur in code (outside comments and
- * docstrings). When none remain, the file is not even parsed.
+ * docstrings). When none remain, the file is not even parsed. With a parse cache (open documents)
+ * the words are found per top-level statement and kept across edits.
  */
-function activePythonRules(rules: readonly Rule[], text: string, registry: readonly Rule[]): Rule[] {
-  let matcher = triggerMatchers.get(registry);
-  if (!matcher) {
-    matcher = new TriggerMatcher(triggerGroups(registry.filter((r) => r.check.python)));
-    triggerMatchers.set(registry, matcher);
+function activePythonRules(rules: readonly Rule[], doc: DocumentInput, ctx: AnalyzeContext): Rule[] {
+  let entry = triggerMatchers.get(ctx.rules);
+  if (!entry) {
+    entry = { matcher: new TriggerMatcher(triggerGroups(ctx.rules.filter((r) => r.check.python))), slot: `trigger-words-${++matcherCount}` };
+    triggerMatchers.set(ctx.rules, entry);
   }
-  if (!matcher.matches(text)) return rules.filter((r) => !r.triggers);
-  const inCode = matcher.present(pythonCodeText(text));
+  const { matcher, slot } = entry;
+  if (!matcher.matches(doc.text)) return rules.filter((r) => !r.triggers);
+  const inCode = ctx.parseCache
+    ? wordsInCode(doc.text, { cache: ctx.parseCache, key: doc.uri }, slot, (code) => matcher.present(code))
+    : matcher.present(pythonCodeText(doc.text));
   return rules.filter((r) => !r.triggers || triggersSatisfied(r.triggers, inCode));
 }
 
@@ -255,7 +260,7 @@ function runRules(kind: InputKind, doc: DocumentInput, ctx: AnalyzeContext): Ana
   try {
     for (const factKind of factKinds) {
       const rules = enabled.filter((r) => r.check[factKind]);
-      const active = factKind === 'python' ? activePythonRules(rules, doc.text, ctx.rules) : rules;
+      const active = factKind === 'python' ? activePythonRules(rules, doc, ctx) : rules;
       if (active.length === 0) continue;
       let facts: FactsByKind[FactKind];
       try {

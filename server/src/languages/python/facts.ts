@@ -6,6 +6,7 @@ import type { ParseCache } from './parse-cache';
 import { sameValue, UNKNOWN, type PyValue, type ValueOrigin } from './values';
 import { BindingSites } from './binding-sites';
 import { isWordChar, NL, SPACE, TAB } from './lexer';
+import { pythonCodeText } from './code-text';
 
 /**
  * The Python front-end: parses a file with tree-sitter and answers questions the rules ask —
@@ -176,6 +177,25 @@ export function buildPythonFacts(text: string, options: BuildOptions = {}): Pyth
 }
 
 /** The chunked syntax of `text`: from the parse cache (moved by the edit since) or new, parsed on demand. */
+/**
+ * The words `present` finds in the code of a Python text (comments and docstrings removed, see
+ * pythonCodeText), computed per top-level chunk and kept with each chunk across edits, so that
+ * after an edit only the edited chunk is looked at again. `slot` names `present` (one per word
+ * list). Worth it with a parse cache (an editor's open documents); without one, lexing the whole
+ * text at once is cheaper.
+ */
+export function wordsInCode(text: string, options: Pick<BuildOptions, 'cache' | 'key'>, slot: string, present: (code: string) => Set<string>): Set<string> {
+  const trees = chunkedTree(text, options);
+  const words = new Set<string>();
+  try {
+    const find = (t: string, start: number, end: number) => present(pythonCodeText(t.slice(start, end)));
+    for (let k = 0; k < trees.chunkCount; k++) for (const w of trees.chunkValue(k, slot, find)) words.add(w);
+  } finally {
+    if (!options.cache || !options.key) trees.dispose();
+  }
+  return words;
+}
+
 function chunkedTree(text: string, options: BuildOptions): ChunkedTree {
   const cached = options.cache && options.key ? options.cache.get(options.key) : undefined;
   let trees: ChunkedTree;
