@@ -31,7 +31,7 @@ export interface TextEditSpan {
  */
 export class ChunkedTree {
   private readonly trees: (Tree | undefined)[];
-  /** Trees moved by an edit since they were parsed: re-parsed incrementally on first use. */
+  /** Trees an edit fell in since they were parsed: re-parsed incrementally on first use. */
   private readonly stale: boolean[] = [];
   /**
    * Per parsed chunk, where its tree reads text (node.text goes through it): after an edit, a
@@ -127,11 +127,11 @@ export class ChunkedTree {
   }
 
   /**
-   * The chunked tree of `newText`, one edit away from this text. Parsed chunks before the edit are
-   * kept as they are; those after it, and the one chunk the edit falls in when it keeps its
-   * boundaries, keep their old tree, moved by the edit, for an incremental re-parse when they are
-   * next looked at (which also points their nodes' text at the new text). This instance gives its
-   * trees away and must not be used after.
+   * The chunked tree of `newText`, one edit away from this text. Chunks whose text the edit leaves
+   * as it was keep their tree (moved by the edit when they come after it, and reading the new
+   * text) and their chunk values. The one chunk the edit falls in, when it keeps its boundaries,
+   * keeps its tree, moved by the edit, for an incremental re-parse when it is next looked at; its
+   * values are dropped. This instance gives its trees away and must not be used after.
    */
   edited(newText: string, edit: TextEditSpan): ChunkedTree {
     const next = topLevelChunks(newText);
