@@ -4,7 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import { initParsers, parserFor } from '../../server/src/languages/tree-sitter';
-import { topLevelChunks } from '../../server/src/languages/python/chunks';
+import { MAX_CHUNKS, topLevelChunks } from '../../server/src/languages/python/chunks';
+import { analyzeDocument } from '../../server/src/engine/analyze';
+import { allRules } from '../../server/src/rules';
+import { emptyWorkspace } from '../../server/src/workspace/workspace-facts';
+import { ParseCache } from '../../server/src/languages/python/parse-cache';
 import { ChunkedTree } from '../../server/src/languages/python/chunked-tree';
 import { definedNameAt, namePartPattern } from '../../server/src/languages/python/facts';
 import { fixtureFiles, RULE_FIXTURES } from '../helpers/fixtures';
@@ -201,5 +205,37 @@ describe('names that def and class statements define are not climbed from', () =
     for (const t of ['torch.load(p)', 'x = load_model(p)', 'undef load(p)', 'xasync def load():', 'return def_load(p)', 'print("def load")', 'f(x); def load(): pass', 'def(load)']) {
       assert.ok(!at(t), JSON.stringify(t));
     }
+  });
+});
+
+describe('texts of very many statements', () => {
+  test('chunks are runs of statements, at most MAX_CHUNKS of them', () => {
+    const lines = ['import torch'];
+    for (let i = 0; i < 3 * MAX_CHUNKS + 5; i++) lines.push(i % 7 === 0 ? `def f${i}():\n    return ${i}` : `x${i % 13} = ${i}`);
+    const text = lines.join('\n');
+    const { starts, rows } = topLevelChunks(text);
+    assert.ok(starts.length <= MAX_CHUNKS && starts.length > MAX_CHUNKS / 2, `${starts.length} chunks`);
+    const lineStarts = new Set([0]);
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.add(i + 1);
+    starts.forEach((s, k) => {
+      assert.ok(lineStarts.has(s) && text[s] !== ' ', `chunk ${k} starts a top-level statement`);
+      assert.equal(text.slice(0, s).split('\n').length - 1, rows[k]);
+    });
+  });
+
+  test('an 8 MB module of one-line statements is analyzed in bounded time, with and without a parse cache', { timeout: 120_000 }, () => {
+    // Per-chunk steps must stay linear in the text: with one chunk per statement (600,000) and
+    // each chunk's word search running on through the whole text to the one occurrence at its
+    // end, this took more than two minutes.
+    const lines = ['import torch', 'WEIGHTS = False'];
+    for (let i = 0; i < 600_000; i++) lines.push(`x${i % 50} = ${i}`);
+    lines.push('m = torch.load(p, weights_only=WEIGHTS)', '');
+    const text = lines.join('\n');
+    const ctx = { rules: allRules, selection: {}, options: { trustedRepos: [] }, workspace: emptyWorkspace };
+    const rules = (parseCache?: ParseCache) => analyzeDocument({ uri: 'file:///many.py', languageId: 'python', text }, { ...ctx, parseCache }).findings.map((f) => f.ruleId);
+    assert.deepEqual(rules(), ['torch-load-unsafe']);
+    const cache = new ParseCache();
+    assert.deepEqual(rules(cache), ['torch-load-unsafe']);
+    cache.clear();
   });
 });

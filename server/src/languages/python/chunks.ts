@@ -75,7 +75,24 @@ export function topLevelChunks(text: string): Chunks {
       i++;
     }
   }
-  return { starts, rows };
+  return starts.length > MAX_CHUNKS ? grouped(starts, rows) : { starts, rows };
+}
+
+/**
+ * At most this many chunks: every per-chunk step (values kept across edits, module-scope lookups)
+ * loops over them, and a text of a million one-line statements must not make that quadratic.
+ */
+export const MAX_CHUNKS = 4096;
+
+/** Runs of consecutive chunks taken together, as few as keep the count within MAX_CHUNKS. */
+function grouped(starts: number[], rows: number[]): Chunks {
+  const size = Math.ceil(starts.length / MAX_CHUNKS);
+  const out: Chunks = { starts: [], rows: [] };
+  for (let k = 0; k < starts.length; k += size) {
+    out.starts.push(starts[k]);
+    out.rows.push(rows[k]);
+  }
+  return out;
 }
 
 function continues(text: string, i: number): boolean {

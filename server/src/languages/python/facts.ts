@@ -116,16 +116,18 @@ export function namePartPattern(word: string): string {
  */
 function wordOccurrences(text: string, start: number, end: number, pattern: RegExp, builtinEnviron: boolean): number[] {
   const out: number[] = [];
-  pattern.lastIndex = start;
-  for (let m = pattern.exec(text); m !== null && m.index < end; m = pattern.exec(text)) {
-    const at = m.index;
+  // Searched in the chunk's own text: a search of the whole text from the chunk's start would run
+  // on to the next occurrence, wherever it is (quadratic over many chunks without one).
+  const chunk = text.slice(start, end);
+  for (const m of chunk.matchAll(pattern)) {
+    const at = m.index!;
     const builtin = builtinEnviron && m[0] === 'environ';
     // Of `environ` only subscripts, setdefault/update and the bare object (`env = os.environ`) can set variables.
-    if (builtin && !ENVIRON_USE.test(text.slice(at + 7, Math.min(at + 40, end)))) continue;
+    if (builtin && !ENVIRON_USE.test(chunk.slice(at + 7, at + 40))) continue;
     // The name a `def` or `class` statement defines is part of no call or assignment: the climb
     // would stop at the definition. Skipping it saves parsing every `def load_…` body.
-    if (definedNameAt(text, at)) continue;
-    out.push(at - start, builtin ? 1 : 0);
+    if (definedNameAt(chunk, at)) continue;
+    out.push(at, builtin ? 1 : 0);
   }
   return out;
 }
