@@ -79,10 +79,12 @@ export function topLevelChunks(text: string): Chunks {
 }
 
 /**
- * At most this many chunks: every per-chunk step (values kept across edits, module-scope lookups)
- * loops over them, and a text of a million one-line statements must not make that quadratic.
+ * At most this many chunks: some per-chunk steps (module-scope lookups) loop over all of them.
+ * On an 8 MB module of 600,000 one-line statements, 65,536 runs analyzed fastest (2.0 s, an edit
+ * 0.27 s; 4,096 runs: 3.7 s, as every lookup parses longer runs; one chunk per statement: 2.3 s,
+ * an edit 0.5 s). An ordinary 10,000-line module has about 450 statements.
  */
-export const MAX_CHUNKS = 4096;
+export const MAX_CHUNKS = 65_536;
 
 /** Runs of consecutive chunks taken together, as few as keep the count within MAX_CHUNKS. */
 function grouped(starts: number[], rows: number[]): Chunks {
