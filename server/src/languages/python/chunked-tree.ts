@@ -76,11 +76,6 @@ export class ChunkedTree {
     return Math.max(0, lo - 1);
   }
 
-  /** Where the chunk holding `index` starts. */
-  chunkStart(index: number): number {
-    return this.chunks.starts[this.chunkOf(index)];
-  }
-
   /** Where chunk `k` starts. */
   startOf(k: number): number {
     return this.chunks.starts[k];

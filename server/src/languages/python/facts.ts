@@ -132,6 +132,28 @@ function wordOccurrences(text: string, start: number, end: number, pattern: RegE
   return out;
 }
 
+/** A line that starts an import, a class or a function (`async def` included). */
+interface DeclarationLine {
+  /** Where the keyword is, relative to the span's start. */
+  at: number;
+  keyword: 'import' | 'class' | 'def';
+  /** Columns of indentation before the keyword. */
+  indent: number;
+  /** The name after `class`/`def` (the module after `import`/`from`, unused). */
+  name?: string;
+}
+
+/** The import, class and def lines of `text[start, end)`, in order: a span of whole top-level statements. */
+function declarationLines(text: string, start: number, end: number): DeclarationLine[] {
+  const out: DeclarationLine[] = [];
+  for (const m of text.slice(start, end).matchAll(/^([ \t]*)(from|import|class|async[ \t]+def|def)[ \t]+([A-Za-z_]\w*)?/gm)) {
+    const kw = m[2];
+    const keyword = kw === 'from' || kw === 'import' ? 'import' : kw === 'class' ? 'class' : 'def';
+    out.push({ at: m.index! + m[1].length, keyword, indent: m[1].length, name: m[3] });
+  }
+  return out;
+}
+
 /**
  * Whether the name around `index` is the one a `def` or `class` statement defines: the keyword
  * begins its line (after indentation or `async`) and blanks separate it from the name.
@@ -178,7 +200,6 @@ export function buildPythonFacts(text: string, options: BuildOptions = {}): Pyth
   }
 }
 
-/** The chunked syntax of `text`: from the parse cache (moved by the edit since) or new, parsed on demand. */
 /**
  * The words `present` finds in the code of a Python text (comments and docstrings removed, see
  * pythonCodeText), computed per top-level chunk and kept with each chunk across edits, so that
@@ -198,6 +219,7 @@ export function wordsInCode(text: string, options: Pick<BuildOptions, 'cache' | 
   return words;
 }
 
+/** The chunked syntax of `text`: from the parse cache (moved by the edit since) or new, parsed on demand. */
 function chunkedTree(text: string, options: BuildOptions): ChunkedTree {
   const cached = options.cache && options.key ? options.cache.get(options.key) : undefined;
   let trees: ChunkedTree;
@@ -336,21 +358,23 @@ class PythonFile implements PythonFacts {
    */
   private collectDeclarations(): void {
     const seen = new Set<number>();
-    for (const m of this.text.matchAll(/^([ \t]*)(from|import|class|async[ \t]+def|def)[ \t]+([A-Za-z_]\w*)?/gm)) {
-      const kw = m[2];
-      const at = m.index! + m[1].length;
-      if (kw === 'class') {
-        if (m[3] && !this.classPositions.has(m[3])) this.classPositions.set(m[3], at);
-        continue;
+    for (let k = 0; k < this.trees.chunkCount; k++) {
+      const base = this.trees.startOf(k);
+      for (const d of this.trees.chunkValue(k, 'declarations', declarationLines)) {
+        const at = base + d.at;
+        if (d.keyword === 'class') {
+          if (d.name && !this.classPositions.has(d.name)) this.classPositions.set(d.name, at);
+          continue;
+        }
+        if (d.keyword === 'def') {
+          if (d.indent === 0 && d.name) this.functions.add(d.name);
+          continue;
+        }
+        const node = this.statementAt(at, ['import_statement', 'import_from_statement']);
+        if (!node || seen.has(node.id)) continue;
+        seen.add(node.id);
+        this.collectImport(node, node.type === 'import_from_statement');
       }
-      if (kw !== 'from' && kw !== 'import') {
-        if (m[1] === '' && m[3]) this.functions.add(m[3]);
-        continue;
-      }
-      const node = this.statementAt(at, ['import_statement', 'import_from_statement']);
-      if (!node || seen.has(node.id)) continue;
-      seen.add(node.id);
-      this.collectImport(node, node.type === 'import_from_statement');
     }
   }
 
@@ -485,35 +509,28 @@ class PythonFile implements PythonFacts {
    * which is quadratic on deeply nested input.)
    */
   private scopeAtIndex(index: number): Scope {
-    const defs = this.defPositions();
+    // A function never spans top-level statements: only the defs of the index's own chunk can enclose it.
+    const chunk = this.trees.chunkOf(index);
+    const base = this.trees.startOf(chunk);
+    const defs = this.trees.chunkValue(chunk, 'defs', () => this.trees.chunkValue(chunk, 'declarations', declarationLines).filter((d) => d.keyword === 'def'));
+    // The defs before the index.
     let lo = 0;
     let hi = defs.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (defs[mid].index < index) lo = mid + 1;
+      if (base + defs[mid].at < index) lo = mid + 1;
       else hi = mid;
     }
     let bound = Infinity;
-    // A function never spans top-level statements: only the defs of the index's own chunk can enclose it.
-    const chunkStart = this.trees.chunkStart(index);
-    for (let k = lo - 1; k >= 0 && bound > 0 && defs[k].index >= chunkStart; k--) {
+    for (let k = lo - 1; k >= 0 && bound > 0; k--) {
       const d = defs[k];
       if (d.indent >= bound) continue;
-      const info = this.defInfo(d.index);
+      const info = this.defInfo(base + d.at);
       if (info && index >= info.bodyStart && index < info.end) return this.functionScope(info.node);
       // A def at this indentation that does not enclose the index: nothing above it at the same or deeper indentation can.
       bound = d.indent;
     }
     return this.module;
-  }
-
-  private defs?: { index: number; indent: number }[];
-  private defPositions(): { index: number; indent: number }[] {
-    if (!this.defs) {
-      this.defs = [];
-      for (const m of this.text.matchAll(/^([ \t]*)(?:async[ \t]+)?def[ \t]/gm)) this.defs.push({ index: m.index! + m[1].length, indent: m[1].length });
-    }
-    return this.defs;
   }
 
   private readonly defInfos = new Map<number, { node: Node; bodyStart: number; end: number } | null>();
@@ -893,8 +910,9 @@ class PythonFile implements PythonFacts {
   /** The `….add_argument(…)` calls of the file, located from the text. */
   private addArgumentCalls(): Node[] {
     const out = new Map<number, Node>();
-    for (const m of this.text.matchAll(/\.\s*add_argument\s*\(/g)) {
-      const at = m.index! + m[0].indexOf('add_argument');
+    const find = (text: string, start: number, end: number) => [...text.slice(start, end).matchAll(/\.\s*add_argument\s*\(/g)].map((m) => m.index! + m[0].indexOf('add_argument'));
+    for (let k = 0; k < this.trees.chunkCount; k++) for (const rel of this.trees.chunkValue(k, 'add_argument', find)) {
+      const at = this.trees.startOf(k) + rel;
       let n: Node | null = this.trees.nodeAt(at);
       for (let depth = 0; n && depth < 3 && n.type !== 'call'; depth++) n = n.parent;
       if (n?.type !== 'call') continue;

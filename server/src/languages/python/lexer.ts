@@ -1,4 +1,4 @@
-/** Character-level helpers shared by the small Python lexers of the front-end (code-text, binding sites). */
+/** Character-level helpers shared by the small Python lexers of the front-end (chunks, code text, binding sites). */
 
 export const HASH = 35;
 export const NL = 10;
