@@ -55,6 +55,7 @@ import { packageVersion } from './cli/package-info';
 const CHANGE_DEBOUNCE_MS = 30;
 /** Debounce of re-analyzing every open document after a workspace fact changed (dependency file edits, file events). */
 const WORKSPACE_DEBOUNCE_MS = 200;
+/** The model-file worker starts this long after `initialized`, once the documents open at start-up are analyzed. */
 const INSPECT_WORKER_PREWARM_DELAY_MS = 1000;
 /** Files whose changes can alter the findings of other documents. */
 const WATCHED_GLOB = '**/{requirements*.txt,constraints*.txt,pyproject.toml,modellint.toml,.modellint.toml,setup.cfg,environment*.yml,Dockerfile*,*.py}';
@@ -443,15 +444,24 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
   }
   workspace = createWorkspace();
 
+  let parsers = false;
   try {
     await initParsers();
-    // The first file opened is analyzed at full speed (compiled code), not at the interpreter's.
-    const warm = warmUpEngine({ rules: allRules, selection: {}, options: { trustedRepos: [] }, workspace: emptyWorkspace });
-    warmUpSettings(roots[0] ?? process.cwd());
-    log.info(`engine warmed up in ${warm.ms.toFixed(0)} ms (${warm.runs} runs)`);
+    parsers = true;
   } catch (e) {
     // Keep serving: every analysis will fail and clear its diagnostics, and the log says why.
     log.error(`Could not load the parsers: ${(e as Error)?.message ?? String(e)}`);
+  }
+  if (parsers) {
+    try {
+      // The first file opened is analyzed at full speed (compiled code), not at the interpreter's.
+      const warm = warmUpEngine({ rules: allRules, selection: {}, options: { trustedRepos: [] }, workspace: emptyWorkspace });
+      warmUpSettings(roots[0] ?? process.cwd());
+      log.info(`engine warmed up in ${warm.ms.toFixed(0)} ms (${warm.runs} runs)`);
+    } catch (e) {
+      // Only speed is lost: the first analyses run slower.
+      log.warn(`Warming up the engine failed: ${(e as Error)?.message ?? String(e)}`);
+    }
   }
 
   const result: InitializeResult = {
